@@ -1,0 +1,78 @@
+package io.dnsupdate.dns;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIG;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+/**
+ * Non-recursive queries to one authoritative server. Signed when credentials are given: with
+ * split-horizon BIND setups the key selects the view that UPDATEs go to, so zone discovery must see
+ * the same view; unsigned otherwise (what an ACME server sees).
+ */
+public final class DnsQuery {
+  private final ServerEndpoint endpoint;
+  private final TsigCredentials credentials;
+  private final Clock clock;
+  private final DnsExchange exchange;
+
+  /**
+   * @param credentials key to sign with, or null for unsigned queries
+   */
+  public DnsQuery(ServerEndpoint endpoint, TsigCredentials credentials, Clock clock) {
+    this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    this.credentials = credentials;
+    this.clock = clock == null ? Clock.systemUTC() : clock;
+    this.exchange = new DnsExchange(endpoint, this.clock);
+  }
+
+  public ServerEndpoint endpoint() {
+    return endpoint;
+  }
+
+  /** The TXT values at a name, as the server serves them now. */
+  public TxtAnswer txt(Name owner) throws DnsUpdateException {
+    DnsExchange.Answer answer = query(owner, Type.TXT);
+    List<String> values = new ArrayList<>();
+    for (Record r : answer.message().getSection(Section.ANSWER)) {
+      if (r instanceof TXTRecord txt && r.getName().equals(owner)) {
+        values.add(String.join("", txt.getStrings()));
+      }
+    }
+    return new TxtAnswer(List.copyOf(values), answer.message().getRcode(), answer.retriedOverTcp());
+  }
+
+  /** The answer and authority sections for a non-recursive query, with the rcode checked. */
+  DnsExchange.Answer query(Name name, int type) throws DnsUpdateException {
+    DnsUpdateClient.requireAbsolute(name);
+    Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
+    query.getHeader().unsetFlag(Flags.RD);
+    String subject = "the " + Type.string(type) + " query for '" + name + "'";
+    TSIG signer = credentials == null ? null : credentials.signer(clock);
+    String keyName = credentials == null ? "" : credentials.keyName().toString();
+    DnsExchange.Answer answer = exchange.send(query, signer, keyName, subject);
+    int rcode = answer.message().getRcode();
+    if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN && rcode != Rcode.REFUSED) {
+      throw new ServerFailureException(
+          "nameserver " + endpoint + " answered " + Rcode.string(rcode) + " to " + subject);
+    }
+    return answer;
+  }
+
+  /**
+   * The TXT values served at a name.
+   *
+   * @param rcode NOERROR, NXDOMAIN or REFUSED (not authoritative)
+   */
+  public record TxtAnswer(List<String> values, int rcode, boolean retriedOverTcp) {}
+}

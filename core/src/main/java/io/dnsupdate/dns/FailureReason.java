@@ -1,0 +1,22 @@
+package io.dnsupdate.dns;
+
+/**
+ * Why a DNS operation failed, as a CamelCase reason fit for a Kubernetes condition. Stable values:
+ * the operator and webhook report them to users.
+ */
+public enum FailureReason {
+  /** The server does not know the key, the secret does not match, or the clocks differ. */
+  KeyRejected,
+  /** The server refused the change: the key is not granted that name/type by update-policy. */
+  UpdateRefused,
+  /** The server is not authoritative for the zone, or the name is not inside it. */
+  ZoneNotFound,
+  /** No answer within the deadline, connection refused, or a TLS handshake failure. */
+  NameserverUnreachable,
+  /** The server answered SERVFAIL or another error it did not explain. */
+  ServerFailure,
+  /** The answer was unsigned or its TSIG signature did not verify: it cannot be trusted. */
+  ResponseNotVerified,
+  /** Not every authoritative nameserver served the expected data before the deadline. */
+  PropagationTimeout
+}
