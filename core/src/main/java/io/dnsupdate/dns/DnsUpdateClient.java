@@ -71,14 +71,20 @@ public final class DnsUpdateClient {
       }
     }
     List<Name> owners = changes.stream().map(TxtChange::owner).toList();
+    return send(zone, update, owners, changes.size());
+  }
+
+  /** Signs and sends a prepared UPDATE; any rcode but NOERROR is a failure. */
+  UpdateResult send(Name zone, Update update, List<Name> owners, int changes)
+      throws DnsUpdateException {
     String subject = "the update of zone '" + zone + "'";
     DnsExchange.Answer answer = exchange.send(update, signer(), keyName(), subject);
     int rcode = answer.message().getRcode();
     if (rcode != Rcode.NOERROR) {
       throw Rcodes.updateFailure(rcode, endpoint, zone, owners, keyName());
     }
-    log.debug("{} accepted {} TXT change(s) in zone {}", endpoint, changes.size(), zone);
-    return new UpdateResult(changes.size(), answer.retriedOverTcp());
+    log.debug("{} accepted {} change(s) in zone {}", endpoint, changes, zone);
+    return new UpdateResult(changes, answer.retriedOverTcp());
   }
 
   /**

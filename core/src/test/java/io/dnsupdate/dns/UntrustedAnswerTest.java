@@ -1,0 +1,90 @@
+package io.dnsupdate.dns;
+
+import static io.dnsupdate.dns.EngineFixture.CHALLENGE;
+import static io.dnsupdate.dns.EngineFixture.ZONE;
+import static io.dnsupdate.dns.EngineFixture.token;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Section;
+
+/**
+ * An answer that is not signed with our key must not count as success. No real nameserver sends one
+ * on purpose, so a one-shot TCP responder plays the man in the middle.
+ */
+class UntrustedAnswerTest {
+  private static final TsigCredentials KEY =
+      TsigCredentials.generate("acme-key.", TsigAlgorithm.HMAC_SHA256, new SecureRandom());
+
+  @Test
+  void unsignedNoErrorIsNotSuccess() throws Exception {
+    assertThatThrownBy(() -> updateAgainst(response -> response))
+        .isInstanceOf(UnverifiedResponseException.class)
+        .hasMessageContaining("without a TSIG signature");
+  }
+
+  @Test
+  void answerSignedWithAnotherKeyIsNotSuccess() throws Exception {
+    TsigCredentials other =
+        TsigCredentials.generate("acme-key.", TsigAlgorithm.HMAC_SHA256, new SecureRandom());
+
+    assertThatThrownBy(
+            () ->
+                updateAgainst(
+                    response -> {
+                      other.signer(Clock.systemUTC()).apply(response, null);
+                      return response;
+                    }))
+        .isInstanceOf(UnverifiedResponseException.class)
+        .hasMessageContaining("did not verify")
+        .hasMessageContaining("cannot be trusted");
+  }
+
+  private static void updateAgainst(UnaryOperator<Message> forge) throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread responder =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept()) {
+                  DataInputStream in = new DataInputStream(s.getInputStream());
+                  byte[] query = new byte[in.readUnsignedShort()];
+                  in.readFully(query);
+                  Message request = new Message(query);
+                  Message response = new Message(request.getHeader().getID());
+                  response.getHeader().setFlag(Flags.QR);
+                  response.getHeader().setOpcode(Opcode.UPDATE);
+                  response.getHeader().setRcode(Rcode.NOERROR);
+                  response.addRecord(request.getQuestion(), Section.ZONE);
+                  byte[] wire = forge.apply(response).toWire();
+                  DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                  out.writeShort(wire.length);
+                  out.write(wire);
+                  out.flush();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      responder.start();
+      var endpoint =
+          new ServerEndpoint(
+              new Nameserver("127.0.0.1", server.getLocalPort()),
+              Transport.TCP,
+              null,
+              Duration.ofSeconds(5));
+      new DnsUpdateClient(endpoint, KEY, Clock.systemUTC()).addTxt(ZONE, CHALLENGE, token(), 60);
+    }
+  }
+}
