@@ -9,6 +9,8 @@ command -v nsupdate >/dev/null 2>&1 || missing+=(bind9-utils)
 command -v dig >/dev/null 2>&1 || missing+=(bind9-dnsutils)
 command -v pebble >/dev/null 2>&1 || missing+=(pebble)
 command -v kdig >/dev/null 2>&1 || missing+=(knot-dnsutils)
+# the secondary nameserver of the tests listens on 127.0.0.2, added to lo with ip(8)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 
