@@ -1,0 +1,417 @@
+package io.dnsupdate.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where and how to publish challenge records: nameservers, transport, key and allowed domains.
+ * Fields left out keep null here; {@code IssuerSettings.parse} applies the same defaults as the
+ * CRD.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "nameservers",
+  "zone",
+  "transport",
+  "tls",
+  "tsigKeyRef",
+  "domains",
+  "ttl",
+  "timeout",
+  "propagation"
+})
+public class DnsUpdateIssuerSpec {
+  public static final int DEFAULT_TTL = 60;
+  public static final String DEFAULT_TIMEOUT = "10s";
+
+  @JsonPropertyDescription(
+      "Nameservers that accept the UPDATE messages, as host, host:port, [IPv6]:port or a bare"
+          + " IPv6 address. The first is the primary; the others are tried in order when it is"
+          + " unreachable. The port defaults to 53, or 853 with transport tls.")
+  @Required
+  @Size(min = 1, max = 16)
+  private List<@Pattern(ApiConstants.NAMESERVER_PATTERN) String> nameservers = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "The zone to update, e.g. example.com. Absent: discovered for each challenge name by asking"
+          + " the primary for the SOA of the name and its parents. Set it when the primary serves"
+          + " several views or the _acme-challenge names are delegated.")
+  @Pattern(ApiConstants.DNS_NAME_PATTERN)
+  @Size(max = 254)
+  private String zone;
+
+  @JsonPropertyDescription(
+      "How messages travel: tcp (default), udp (retried over tcp when truncated) or tls (DNS over"
+          + " TLS, RFC 7858).")
+  @Default(DnsTransport.DEFAULT_NAME)
+  private DnsTransport transport;
+
+  @JsonPropertyDescription("DNS over TLS settings; used with transport tls.")
+  private Tls tls;
+
+  @JsonPropertyDescription("The TsigKey (in this namespace) that signs the UPDATE messages.")
+  @Required
+  private TsigKeyRef tsigKeyRef;
+
+  @JsonPropertyDescription(
+      "Domains this issuer may answer challenges for. A challenge for _acme-challenge.D is allowed"
+          + " when D is one of them or below one, compared by whole labels: example.com allows"
+          + " a.example.com but not notexample.com. No wildcards: a certificate for *.example.com"
+          + " is validated at _acme-challenge.example.com.")
+  @Required
+  @Size(min = 1)
+  private List<@Pattern(ApiConstants.DOMAIN_PATTERN) @Size(max = 254) String> domains =
+      new ArrayList<>();
+
+  @JsonPropertyDescription("TTL in seconds of the TXT records written; default 60.")
+  @Default("60")
+  @Min(1)
+  @Max(86400)
+  private Integer ttl;
+
+  @JsonPropertyDescription(
+      "Deadline of one request to a nameserver, as a Go duration (10s) or ISO-8601 (PT10S);"
+          + " default 10s.")
+  @Default(DEFAULT_TIMEOUT)
+  @Pattern(ApiConstants.DURATION_PATTERN)
+  private String timeout;
+
+  @JsonPropertyDescription(
+      "Whether and how to wait until every authoritative nameserver serves the record before"
+          + " answering cert-manager.")
+  private Propagation propagation;
+
+  public List<String> getNameservers() {
+    return nameservers;
+  }
+
+  public void setNameservers(List<String> nameservers) {
+    this.nameservers = nameservers == null ? new ArrayList<>() : nameservers;
+  }
+
+  public String getZone() {
+    return zone;
+  }
+
+  public void setZone(String zone) {
+    this.zone = zone;
+  }
+
+  public DnsTransport getTransport() {
+    return transport;
+  }
+
+  public void setTransport(DnsTransport transport) {
+    this.transport = transport;
+  }
+
+  public Tls getTls() {
+    return tls;
+  }
+
+  public void setTls(Tls tls) {
+    this.tls = tls;
+  }
+
+  public TsigKeyRef getTsigKeyRef() {
+    return tsigKeyRef;
+  }
+
+  public void setTsigKeyRef(TsigKeyRef tsigKeyRef) {
+    this.tsigKeyRef = tsigKeyRef;
+  }
+
+  public List<String> getDomains() {
+    return domains;
+  }
+
+  public void setDomains(List<String> domains) {
+    this.domains = domains == null ? new ArrayList<>() : domains;
+  }
+
+  public Integer getTtl() {
+    return ttl;
+  }
+
+  public void setTtl(Integer ttl) {
+    this.ttl = ttl;
+  }
+
+  public String getTimeout() {
+    return timeout;
+  }
+
+  public void setTimeout(String timeout) {
+    this.timeout = timeout;
+  }
+
+  public Propagation getPropagation() {
+    return propagation;
+  }
+
+  public void setPropagation(Propagation propagation) {
+    this.propagation = propagation;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DnsUpdateIssuerSpec that
+        && Objects.equals(nameservers, that.nameservers)
+        && Objects.equals(zone, that.zone)
+        && transport == that.transport
+        && Objects.equals(tls, that.tls)
+        && Objects.equals(tsigKeyRef, that.tsigKeyRef)
+        && Objects.equals(domains, that.domains)
+        && Objects.equals(ttl, that.ttl)
+        && Objects.equals(timeout, that.timeout)
+        && Objects.equals(propagation, that.propagation);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        nameservers, zone, transport, tls, tsigKeyRef, domains, ttl, timeout, propagation);
+  }
+
+  @Override
+  public String toString() {
+    return "DnsUpdateIssuerSpec[nameservers="
+        + nameservers
+        + ", zone="
+        + zone
+        + ", transport="
+        + transport
+        + ", tls="
+        + tls
+        + ", tsigKeyRef="
+        + tsigKeyRef
+        + ", domains="
+        + domains
+        + ", ttl="
+        + ttl
+        + ", timeout="
+        + timeout
+        + ", propagation="
+        + propagation
+        + "]";
+  }
+
+  /** DNS over TLS: whom to trust and which name the server certificate must carry. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Tls {
+    @JsonPropertyDescription(
+        "PEM certificates of the CAs to trust for the nameserver's certificate, instead of the"
+            + " system trust store.")
+    private String caBundle;
+
+    @JsonPropertyDescription(
+        "The name the nameserver's certificate must carry, also sent as SNI. Default: the"
+            + " nameserver's host; required when nameservers are IP addresses.")
+    @Pattern(ApiConstants.DOMAIN_PATTERN)
+    @Size(max = 254)
+    private String serverName;
+
+    public Tls() {}
+
+    public Tls(String caBundle, String serverName) {
+      this.caBundle = caBundle;
+      this.serverName = serverName;
+    }
+
+    public String getCaBundle() {
+      return caBundle;
+    }
+
+    public void setCaBundle(String caBundle) {
+      this.caBundle = caBundle;
+    }
+
+    public String getServerName() {
+      return serverName;
+    }
+
+    public void setServerName(String serverName) {
+      this.serverName = serverName;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Tls that
+          && Objects.equals(caBundle, that.caBundle)
+          && Objects.equals(serverName, that.serverName);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(caBundle, serverName);
+    }
+
+    @Override
+    public String toString() {
+      return "Tls[caBundle="
+          + (caBundle == null ? null : "<" + caBundle.length() + " chars>")
+          + ", serverName="
+          + serverName
+          + "]";
+    }
+  }
+
+  /** A reference to a TsigKey in the issuer's namespace. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class TsigKeyRef {
+    @JsonPropertyDescription("Name of the TsigKey.")
+    @Required
+    @Pattern(ApiConstants.OBJECT_NAME_PATTERN)
+    @Size(max = 253)
+    private String name;
+
+    public TsigKeyRef() {}
+
+    public TsigKeyRef(String name) {
+      this.name = name;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TsigKeyRef that && Objects.equals(name, that.name);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hashCode(name);
+    }
+
+    @Override
+    public String toString() {
+      return "TsigKeyRef[name=" + name + "]";
+    }
+  }
+
+  /** Waiting until the authoritative nameservers serve what was written. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Propagation {
+    public static final int DEFAULT_PORT = 53;
+    public static final String DEFAULT_TIMEOUT = "45s";
+    public static final String DEFAULT_POLL_INTERVAL = "1s";
+
+    @JsonPropertyDescription(
+        "Wait until every authoritative nameserver serves the record (or no longer serves it)"
+            + " before answering cert-manager; default true.")
+    @Default("true")
+    private Boolean verify;
+
+    @JsonPropertyDescription(
+        "The nameservers to check, as host[:port], instead of the zone's NS records. Queries are"
+            + " unsigned, over TCP.")
+    @Size(max = 16)
+    private List<@Pattern(ApiConstants.NAMESERVER_PATTERN) String> nameservers;
+
+    @JsonPropertyDescription(
+        "Port of the nameservers found in the zone's NS records (and of listed ones without a"
+            + " port); default 53.")
+    @Default("53")
+    @Min(1)
+    @Max(65535)
+    private Integer port;
+
+    @JsonPropertyDescription(
+        "How long to wait for propagation before reporting failure, as a Go duration or"
+            + " ISO-8601; default 45s. cert-manager gives up on a request after 60s.")
+    @Default(DEFAULT_TIMEOUT)
+    @Pattern(ApiConstants.DURATION_PATTERN)
+    private String timeout;
+
+    @JsonPropertyDescription("Time between two checks, as a Go duration or ISO-8601; default 1s.")
+    @Default(DEFAULT_POLL_INTERVAL)
+    @Pattern(ApiConstants.DURATION_PATTERN)
+    private String pollInterval;
+
+    public Boolean getVerify() {
+      return verify;
+    }
+
+    public void setVerify(Boolean verify) {
+      this.verify = verify;
+    }
+
+    public List<String> getNameservers() {
+      return nameservers;
+    }
+
+    public void setNameservers(List<String> nameservers) {
+      this.nameservers = nameservers;
+    }
+
+    public Integer getPort() {
+      return port;
+    }
+
+    public void setPort(Integer port) {
+      this.port = port;
+    }
+
+    public String getTimeout() {
+      return timeout;
+    }
+
+    public void setTimeout(String timeout) {
+      this.timeout = timeout;
+    }
+
+    public String getPollInterval() {
+      return pollInterval;
+    }
+
+    public void setPollInterval(String pollInterval) {
+      this.pollInterval = pollInterval;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Propagation that
+          && Objects.equals(verify, that.verify)
+          && Objects.equals(nameservers, that.nameservers)
+          && Objects.equals(port, that.port)
+          && Objects.equals(timeout, that.timeout)
+          && Objects.equals(pollInterval, that.pollInterval);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(verify, nameservers, port, timeout, pollInterval);
+    }
+
+    @Override
+    public String toString() {
+      return "Propagation[verify="
+          + verify
+          + ", nameservers="
+          + nameservers
+          + ", port="
+          + port
+          + ", timeout="
+          + timeout
+          + ", pollInterval="
+          + pollInterval
+          + "]";
+    }
+  }
+}

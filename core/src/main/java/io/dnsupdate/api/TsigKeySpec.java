@@ -1,0 +1,296 @@
+package io.dnsupdate.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.Objects;
+
+/**
+ * What a TsigKey should be. Fields left out keep null here: defaults are applied by the API server
+ * from the CRD and again by the code reading the spec, so objects built in Java behave the same.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "keyName",
+  "algorithm",
+  "allowLegacyAlgorithm",
+  "secretName",
+  "importFrom",
+  "rotation",
+  "nameserverConfigSecretName"
+})
+@ValidationRule(
+    value =
+        "!has(self.algorithm) || !(self.algorithm in ['hmac-sha1', 'hmac-md5'])"
+            + " || (has(self.allowLegacyAlgorithm) && self.allowLegacyAlgorithm)",
+    message = "hmac-sha1 and hmac-md5 are weak: set allowLegacyAlgorithm: true to use them anyway")
+@ValidationRule(
+    value = "!(has(self.importFrom) && has(self.rotation))",
+    message = "an imported key is never changed by the operator: remove rotation or importFrom")
+public class TsigKeySpec {
+  /** Default of {@code rotation.overlap}. */
+  public static final String DEFAULT_OVERLAP = "24h";
+
+  @JsonPropertyDescription(
+      "The key's name as the nameserver knows it (the name in BIND's 'key \"NAME\" { ... };'),"
+          + " a fully qualified domain name. Default: <name>.<namespace>.dnsupdate.io.")
+  @Pattern(ApiConstants.DNS_NAME_PATTERN)
+  @Size(max = 254)
+  private String keyName;
+
+  @JsonPropertyDescription(
+      "The HMAC algorithm. hmac-sha256 (default), hmac-sha384 or hmac-sha512; hmac-sha1 and"
+          + " hmac-md5 only for nameservers that cannot do better, with allowLegacyAlgorithm.")
+  @Default(TsigKeyAlgorithm.DEFAULT_NAME)
+  private TsigKeyAlgorithm algorithm;
+
+  @JsonPropertyDescription(
+      "Allow the weak hmac-sha1 and hmac-md5 algorithms. Required for them; default false.")
+  @Default("false")
+  private Boolean allowLegacyAlgorithm;
+
+  @JsonPropertyDescription(
+      "The Secret (in this namespace) the operator writes the key into and owns, with data keys"
+          + " keyName, algorithm and secret. Default: <name>-tsig.")
+  @Pattern(ApiConstants.OBJECT_NAME_PATTERN)
+  @Size(max = 253)
+  private String secretName;
+
+  @JsonPropertyDescription(
+      "Use a key that already exists (for example one the nameserver's administrators made with"
+          + " tsig-keygen) instead of generating one. The operator reads that Secret and never"
+          + " changes it.")
+  private ImportFrom importFrom;
+
+  @JsonPropertyDescription(
+      "Replace the key periodically. Without it the key is kept until deleted. During the overlap"
+          + " the previous key stays in the Secret so the nameserver can be reconfigured.")
+  private Rotation rotation;
+
+  @JsonPropertyDescription(
+      "The Secret (in this namespace) the operator writes ready-to-use nameserver configuration"
+          + " into: a BIND key clause and update-policy grants, Knot DNS and PowerDNS equivalents."
+          + " Default: <name>-nameserver-config.")
+  @Pattern(ApiConstants.OBJECT_NAME_PATTERN)
+  @Size(max = 253)
+  private String nameserverConfigSecretName;
+
+  public String getKeyName() {
+    return keyName;
+  }
+
+  public void setKeyName(String keyName) {
+    this.keyName = keyName;
+  }
+
+  public TsigKeyAlgorithm getAlgorithm() {
+    return algorithm;
+  }
+
+  public void setAlgorithm(TsigKeyAlgorithm algorithm) {
+    this.algorithm = algorithm;
+  }
+
+  public Boolean getAllowLegacyAlgorithm() {
+    return allowLegacyAlgorithm;
+  }
+
+  public void setAllowLegacyAlgorithm(Boolean allowLegacyAlgorithm) {
+    this.allowLegacyAlgorithm = allowLegacyAlgorithm;
+  }
+
+  public String getSecretName() {
+    return secretName;
+  }
+
+  public void setSecretName(String secretName) {
+    this.secretName = secretName;
+  }
+
+  public ImportFrom getImportFrom() {
+    return importFrom;
+  }
+
+  public void setImportFrom(ImportFrom importFrom) {
+    this.importFrom = importFrom;
+  }
+
+  public Rotation getRotation() {
+    return rotation;
+  }
+
+  public void setRotation(Rotation rotation) {
+    this.rotation = rotation;
+  }
+
+  public String getNameserverConfigSecretName() {
+    return nameserverConfigSecretName;
+  }
+
+  public void setNameserverConfigSecretName(String nameserverConfigSecretName) {
+    this.nameserverConfigSecretName = nameserverConfigSecretName;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TsigKeySpec that
+        && Objects.equals(keyName, that.keyName)
+        && algorithm == that.algorithm
+        && Objects.equals(allowLegacyAlgorithm, that.allowLegacyAlgorithm)
+        && Objects.equals(secretName, that.secretName)
+        && Objects.equals(importFrom, that.importFrom)
+        && Objects.equals(rotation, that.rotation)
+        && Objects.equals(nameserverConfigSecretName, that.nameserverConfigSecretName);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        keyName,
+        algorithm,
+        allowLegacyAlgorithm,
+        secretName,
+        importFrom,
+        rotation,
+        nameserverConfigSecretName);
+  }
+
+  @Override
+  public String toString() {
+    return "TsigKeySpec[keyName="
+        + keyName
+        + ", algorithm="
+        + algorithm
+        + ", allowLegacyAlgorithm="
+        + allowLegacyAlgorithm
+        + ", secretName="
+        + secretName
+        + ", importFrom="
+        + importFrom
+        + ", rotation="
+        + rotation
+        + ", nameserverConfigSecretName="
+        + nameserverConfigSecretName
+        + "]";
+  }
+
+  /** An existing Secret holding the key in BIND's base64 form. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ImportFrom {
+    @JsonPropertyDescription("Name of the Secret (in this namespace) that holds the key.")
+    @Required
+    @Pattern(ApiConstants.OBJECT_NAME_PATTERN)
+    @Size(max = 253)
+    private String secretName;
+
+    @JsonPropertyDescription(
+        "The data key in that Secret whose value is the key as BIND writes it (the string in"
+            + " secret \"...\";). Default: secret.")
+    @Default(ApiConstants.DEFAULT_IMPORT_SECRET_KEY)
+    @Pattern(ApiConstants.SECRET_DATA_KEY_PATTERN)
+    @Size(max = 253)
+    private String secretKey;
+
+    public ImportFrom() {}
+
+    public ImportFrom(String secretName, String secretKey) {
+      this.secretName = secretName;
+      this.secretKey = secretKey;
+    }
+
+    public String getSecretName() {
+      return secretName;
+    }
+
+    public void setSecretName(String secretName) {
+      this.secretName = secretName;
+    }
+
+    public String getSecretKey() {
+      return secretKey;
+    }
+
+    public void setSecretKey(String secretKey) {
+      this.secretKey = secretKey;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ImportFrom that
+          && Objects.equals(secretName, that.secretName)
+          && Objects.equals(secretKey, that.secretKey);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(secretName, secretKey);
+    }
+
+    @Override
+    public String toString() {
+      return "ImportFrom[secretName=" + secretName + ", secretKey=" + secretKey + "]";
+    }
+  }
+
+  /** When to replace a generated key, and how long the previous one keeps working. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Rotation {
+    @JsonPropertyDescription(
+        "How long a key lives before it is replaced: a Go duration (720h) or ISO-8601 (P30D).")
+    @Required
+    @Pattern(ApiConstants.DURATION_PATTERN)
+    private String period;
+
+    @JsonPropertyDescription(
+        "How long the previous key stays in the Secret after a rotation, so the nameserver can be"
+            + " given the new one: a Go duration or ISO-8601. Default: 24h.")
+    @Default(DEFAULT_OVERLAP)
+    @Pattern(ApiConstants.DURATION_PATTERN)
+    private String overlap;
+
+    public Rotation() {}
+
+    public Rotation(String period, String overlap) {
+      this.period = period;
+      this.overlap = overlap;
+    }
+
+    public String getPeriod() {
+      return period;
+    }
+
+    public void setPeriod(String period) {
+      this.period = period;
+    }
+
+    public String getOverlap() {
+      return overlap;
+    }
+
+    public void setOverlap(String overlap) {
+      this.overlap = overlap;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Rotation that
+          && Objects.equals(period, that.period)
+          && Objects.equals(overlap, that.overlap);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(period, overlap);
+    }
+
+    @Override
+    public String toString() {
+      return "Rotation[period=" + period + ", overlap=" + overlap + "]";
+    }
+  }
+}
