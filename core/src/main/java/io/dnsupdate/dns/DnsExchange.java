@@ -8,6 +8,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -92,7 +93,7 @@ final class DnsExchange {
               + " for "
               + subject,
           e);
-    } catch (ConnectException e) {
+    } catch (ConnectException | PortUnreachableException e) {
       throw unreachable(
           "cannot reach nameserver " + endpoint + " for " + subject + ": connection refused", e);
     } catch (UnknownHostException e) {

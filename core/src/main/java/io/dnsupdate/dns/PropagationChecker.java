@@ -18,6 +18,7 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
@@ -173,6 +174,9 @@ public final class PropagationChecker {
     ServerEndpoint bounded = left.compareTo(queryTimeout) < 0 ? server.withTimeout(left) : server;
     try {
       DnsQuery.TxtAnswer answer = new DnsQuery(bounded, null, clock).txt(owner);
+      if (answer.rcode() == Rcode.REFUSED) {
+        return "REFUSED: not authoritative for the zone";
+      }
       boolean has = answer.values().contains(value);
       if (has == present) {
         return null;

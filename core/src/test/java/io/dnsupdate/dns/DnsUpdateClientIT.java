@@ -272,6 +272,25 @@ class DnsUpdateClientIT {
     }
 
     @Test
+    void nothingListeningOverUdpIsConnectionRefused() throws Exception {
+      int port;
+      try (java.net.DatagramSocket s =
+          new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      var endpoint =
+          new ServerEndpoint(
+              new Nameserver("127.0.0.1", port), Transport.UDP, null, Duration.ofSeconds(2));
+
+      assertThatThrownBy(
+              () ->
+                  client(endpoint, credentials(TestKeys.ACME)).addTxt(ZONE, CHALLENGE, token(), 60))
+          .isInstanceOf(NameserverUnreachableException.class)
+          .hasMessageContaining("127.0.0.1:" + port + " (udp)")
+          .hasMessageContaining("connection refused");
+    }
+
+    @Test
     void silentServerTimesOutAtTheDeadline() throws Exception {
       // accepts the connection and never answers, like a firewall that drops replies
       try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
