@@ -1,0 +1,63 @@
+package io.dnsupdate.operator;
+
+import io.dnsupdate.operator.runtime.OperatorOptions;
+import io.dnsupdate.operator.runtime.RunningOperator;
+import io.dnsupdate.operator.runtime.Startup;
+import io.dnsupdate.operator.runtime.UsageException;
+
+/**
+ * Entry point of the operator process: {@code java -jar dnsupdate-operator.jar [--flag=value ...]}.
+ * Configuration comes from flags over the environment variables of CONTRACTS.md ({@code
+ * WATCH_NAMESPACES}, {@code LEADER_ELECTION}, {@code POD_NAMESPACE}, {@code HTTP_PORT}, {@code
+ * LOG_LEVEL}); {@code --help} lists them all.
+ */
+public final class OperatorMain {
+  private OperatorMain() {}
+
+  /**
+   * Starts everything (API client, reconcilers, leader election, health and metrics server) and
+   * returns once the informers are synced. Used by {@link #main} and, in-process, by tests.
+   *
+   * <p>With leader election on, JOSDK first checks access to Leases with a SelfSubjectRulesReview
+   * (allowed to every authenticated user by Kubernetes' {@code system:basic-user}); a mock API
+   * server must answer it, or run with {@code --leader-election=false}.
+   *
+   * @param args flags, e.g. {@code --kubeconfig=/path --http-port=0 --leader-election=false}
+   * @return the running operator; close it to stop
+   * @throws UsageException for a bad flag or environment variable
+   */
+  public static RunningOperator start(String[] args) {
+    return Startup.start(OperatorOptions.parse(args, System.getenv()), System.getenv());
+  }
+
+  /** Starts, then blocks until SIGTERM or the loss of the leader Lease. */
+  public static void main(String[] args) {
+    RunningOperator running;
+    try {
+      running = start(args);
+    } catch (UsageException e) {
+      if (e.helpRequested()) {
+        System.out.print(OperatorOptions.usage());
+        System.exit(0);
+      }
+      System.err.println("dnsupdate-operator: " + e.getMessage());
+      System.err.print(OperatorOptions.usage());
+      System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      Startup.logFailure(e);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "shutdown"));
+    int code;
+    try {
+      code = running.awaitTermination();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      code = 1;
+    }
+    running.close();
+    System.exit(code);
+  }
+}

@@ -1,0 +1,273 @@
+package io.dnsupdate.operator.issuer;
+
+import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.api.DnsUpdateIssuer;
+import io.dnsupdate.api.DnsUpdateIssuerStatus;
+import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.config.InvalidKeySecretException;
+import io.dnsupdate.config.InvalidSpecException;
+import io.dnsupdate.config.IssuerSettings;
+import io.dnsupdate.config.KeyMaterial;
+import io.dnsupdate.config.KeySecretCodec;
+import io.dnsupdate.dns.TsigCredentials;
+import io.dnsupdate.operator.status.Conditions;
+import io.dnsupdate.operator.status.EventReason;
+import io.dnsupdate.operator.status.EventRecorder;
+import io.dnsupdate.operator.status.SafeMessages;
+import io.dnsupdate.operator.tsigkey.KeySecrets;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells whether each DnsUpdateIssuer really works: validate the spec, resolve the TsigKey and its
+ * key Secret (same namespace), probe the nameserver, report. Probes again every probe interval,
+ * sooner after a failure, and whenever the TsigKey's status or its key Secret changes.
+ */
+@ControllerConfiguration(name = DnsUpdateIssuerReconciler.NAME)
+public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
+  /** Controller name (metrics, logs). */
+  public static final String NAME = "dnsupdateissuer";
+
+  private static final Logger log = LoggerFactory.getLogger(DnsUpdateIssuerReconciler.class);
+  private static final String BY_KEY = "by-tsigkey";
+
+  private final IssuerProbe probe;
+  private final EventRecorder events;
+  private final Duration probeInterval;
+  private final Duration retryInterval;
+  private final MeterRegistry meters;
+  private final Conditions conditions;
+  private volatile InformerEventSource<Secret, DnsUpdateIssuer> keySecrets;
+
+  /**
+   * @param probeInterval time between probes of a working issuer
+   * @param retryInterval time before probing again after a failure
+   */
+  public DnsUpdateIssuerReconciler(
+      Clock clock,
+      IssuerProbe probe,
+      EventRecorder events,
+      Duration probeInterval,
+      Duration retryInterval,
+      MeterRegistry meters) {
+    this.probe = Objects.requireNonNull(probe, "probe");
+    this.events = Objects.requireNonNull(events, "events");
+    this.probeInterval = Objects.requireNonNull(probeInterval, "probeInterval");
+    this.retryInterval = Objects.requireNonNull(retryInterval, "retryInterval");
+    this.meters = Objects.requireNonNull(meters, "meters");
+    this.conditions = new Conditions(clock);
+  }
+
+  @Override
+  public List<EventSource<?, DnsUpdateIssuer>> prepareEventSources(
+      EventSourceContext<DnsUpdateIssuer> context) {
+    IndexerResourceCache<DnsUpdateIssuer> issuers = context.getPrimaryCache();
+    issuers.addIndexer(
+        BY_KEY,
+        i ->
+            keyRef(i)
+                .map(ref -> List.of(indexKey(i.getMetadata().getNamespace(), ref)))
+                .orElse(List.of()));
+    InformerEventSource<TsigKey, DnsUpdateIssuer> keys =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(TsigKey.class, DnsUpdateIssuer.class)
+                .withName(NAME + "-tsigkeys")
+                .withSecondaryToPrimaryMapper(
+                    k -> users(issuers, k.getMetadata().getNamespace(), k.getMetadata().getName()))
+                .withPrimaryToSecondaryMapper(
+                    (DnsUpdateIssuer i) ->
+                        keyRef(i)
+                            .map(ref -> Set.of(new ResourceID(ref, i.getMetadata().getNamespace())))
+                            .orElse(Set.of()))
+                .withOnUpdateFilter(
+                    (now, before) -> !Objects.equals(now.getStatus(), before.getStatus()))
+                .build(),
+            context);
+    keySecrets =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Secret.class, DnsUpdateIssuer.class)
+                .withName(NAME + "-secrets")
+                .withLabelSelector(KeySecrets.KEY_SECRET_SELECTOR)
+                .withSecondaryToPrimaryMapper(
+                    s -> {
+                      Map<String, String> labels = s.getMetadata().getLabels();
+                      String key = labels == null ? null : labels.get(ApiConstants.LABEL_TSIG_KEY);
+                      return key == null
+                          ? Set.of()
+                          : users(issuers, s.getMetadata().getNamespace(), key);
+                    })
+                .withPrimaryToSecondaryMapper((DnsUpdateIssuer i) -> Set.of())
+                .build(),
+            context);
+    return List.of(keys, keySecrets);
+  }
+
+  @Override
+  public UpdateControl<DnsUpdateIssuer> reconcile(
+      DnsUpdateIssuer issuer, Context<DnsUpdateIssuer> context) {
+    Timer.Sample sample = Timer.start(meters);
+    Evaluation evaluation = evaluate(issuer, context);
+    IssuerOutcome outcome = evaluation.outcome;
+    sample.stop(meters.timer("dnsupdate.issuer.reconcile", "reason", outcome.reason().name()));
+    String message =
+        SafeMessages.of(outcome.message(), evaluation.current(), evaluation.previous());
+    outcome =
+        new IssuerOutcome(
+            outcome.reason(),
+            message,
+            outcome.zone(),
+            outcome.primary(),
+            outcome.keyName(),
+            outcome.probedAt(),
+            outcome.previousKeyOnly());
+    announce(issuer, outcome);
+    DnsUpdateIssuerStatus status = IssuerStatuses.from(issuer, outcome, conditions);
+    UpdateControl<DnsUpdateIssuer> control;
+    if (status.equals(issuer.getStatus())) {
+      control = UpdateControl.noUpdate();
+    } else {
+      issuer.setStatus(status);
+      control = UpdateControl.patchStatus(issuer);
+    }
+    if (outcome.ready()) {
+      control.rescheduleAfter(probeInterval);
+    } else if (outcome.reason() != IssuerReason.InvalidSpec) {
+      control.rescheduleAfter(retryInterval);
+    }
+    return control;
+  }
+
+  private record Evaluation(IssuerOutcome outcome, KeyMaterial keys) {
+    TsigCredentials current() {
+      return keys == null ? null : keys.current();
+    }
+
+    TsigCredentials previous() {
+      return keys == null ? null : keys.previous();
+    }
+  }
+
+  private Evaluation evaluate(DnsUpdateIssuer issuer, Context<DnsUpdateIssuer> context) {
+    IssuerSettings settings;
+    try {
+      settings = IssuerSettings.parse(issuer.getSpec());
+    } catch (InvalidSpecException e) {
+      return new Evaluation(IssuerOutcome.unprobed(IssuerReason.InvalidSpec, e.getMessage()), null);
+    }
+    String namespace = issuer.getMetadata().getNamespace();
+    String keyName = settings.tsigKeyName();
+    Optional<TsigKey> key = context.getSecondaryResource(TsigKey.class);
+    if (key.isEmpty()) {
+      return keyNotReady(
+          "TsigKey '"
+              + keyName
+              + "' does not exist in namespace '"
+              + namespace
+              + "'; create it or correct spec.tsigKeyRef.name");
+    }
+    if (key.get().getStatus() == null
+        || !Conditions.isTrue(key.get().getStatus().getConditions(), ApiConstants.CONDITION_READY)
+        || key.get().getStatus().getSecretName() == null) {
+      String why =
+          Optional.ofNullable(key.get().getStatus())
+              .flatMap(s -> Conditions.find(s.getConditions(), ApiConstants.CONDITION_READY))
+              .map(c -> " (" + c.getReason() + ": " + c.getMessage() + ")")
+              .orElse(" (the operator has not reconciled it yet)");
+      return keyNotReady("TsigKey '" + keyName + "' is not ready" + why);
+    }
+    String secretName = key.get().getStatus().getSecretName();
+    Optional<Secret> secret = keySecrets.get(new ResourceID(secretName, namespace));
+    if (secret.isEmpty()) {
+      return keyNotReady(
+          "the key Secret '" + secretName + "' of TsigKey '" + keyName + "' does not exist yet");
+    }
+    KeyMaterial keys;
+    try {
+      keys = KeySecretCodec.fromSecret(secret.get());
+    } catch (InvalidKeySecretException e) {
+      return keyNotReady(
+          "the key Secret '"
+              + secretName
+              + "' of TsigKey '"
+              + keyName
+              + "' cannot be read: "
+              + e.getMessage());
+    }
+    return new Evaluation(probe.probe(settings, keys), keys);
+  }
+
+  private static Evaluation keyNotReady(String message) {
+    return new Evaluation(IssuerOutcome.unprobed(IssuerReason.KeyNotReady, message), null);
+  }
+
+  /**
+   * An Event when the Ready reason changes, or when the nameserver accepts only the previous key of
+   * a rotation overlap (once per message: it names the key's fingerprint).
+   */
+  private void announce(DnsUpdateIssuer issuer, IssuerOutcome outcome) {
+    Optional<Condition> before =
+        Optional.ofNullable(issuer.getStatus())
+            .flatMap(s -> Conditions.find(s.getConditions(), ApiConstants.CONDITION_READY));
+    boolean reasonChanged =
+        !outcome.reason().name().equals(before.map(Condition::getReason).orElse(null));
+    boolean messageChanged =
+        !outcome.message().equals(before.map(Condition::getMessage).orElse(null));
+    if (outcome.previousKeyOnly()) {
+      if (messageChanged) {
+        events.record(issuer, EventReason.NameserverUsesPreviousKey, outcome.message());
+      }
+    } else if (reasonChanged) {
+      events.record(issuer, outcome.reason().event(), outcome.message());
+    }
+    meters.counter("dnsupdate.issuer.outcomes", "reason", outcome.reason().name()).increment();
+    log.info(
+        "issuer={}/{} ready={} reason={} zone={} primary={}",
+        issuer.getMetadata().getNamespace(),
+        issuer.getMetadata().getName(),
+        outcome.ready(),
+        outcome.reason(),
+        outcome.zone(),
+        outcome.primary());
+  }
+
+  private static Optional<String> keyRef(DnsUpdateIssuer issuer) {
+    if (issuer.getSpec() == null || issuer.getSpec().getTsigKeyRef() == null) {
+      return Optional.empty();
+    }
+    String name = issuer.getSpec().getTsigKeyRef().getName();
+    return name == null || name.isBlank() ? Optional.empty() : Optional.of(name.strip());
+  }
+
+  private static Set<ResourceID> users(
+      IndexerResourceCache<DnsUpdateIssuer> issuers, String namespace, String keyName) {
+    return issuers.byIndex(BY_KEY, indexKey(namespace, keyName)).stream()
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
+  }
+
+  private static String indexKey(String namespace, String keyName) {
+    return namespace + "/" + keyName;
+  }
+}

@@ -1,0 +1,38 @@
+package io.dnsupdate.operator.issuer;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What one evaluation of a DnsUpdateIssuer found, before it becomes status.
+ *
+ * @param reason the Ready reason; {@link IssuerReason#Authenticated} means Ready=True
+ * @param message for the condition; never holds key material
+ * @param zone the zone probed (or found before a failure), or null
+ * @param primary host:port of the nameserver that accepted the probe, or null
+ * @param keyName the key that signed, or null when no probe was sent
+ * @param probedAt when the probe was sent, or null when none was
+ * @param previousKeyOnly true when only the previous key of a rotation overlap was accepted
+ */
+public record IssuerOutcome(
+    IssuerReason reason,
+    String message,
+    String zone,
+    String primary,
+    String keyName,
+    Instant probedAt,
+    boolean previousKeyOnly) {
+  public IssuerOutcome {
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(message, "message");
+  }
+
+  /** A failure found before any DNS traffic (spec, key). */
+  public static IssuerOutcome unprobed(IssuerReason reason, String message) {
+    return new IssuerOutcome(reason, message, null, null, null, null, false);
+  }
+
+  public boolean ready() {
+    return reason == IssuerReason.Authenticated;
+  }
+}

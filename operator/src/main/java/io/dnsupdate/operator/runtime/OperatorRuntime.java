@@ -1,0 +1,106 @@
+package io.dnsupdate.operator.runtime;
+
+import io.dnsupdate.operator.issuer.DnsUpdateIssuerReconciler;
+import io.dnsupdate.operator.issuer.IssuerProbe;
+import io.dnsupdate.operator.status.EventRecorder;
+import io.dnsupdate.operator.tsigkey.TsigKeyReconciler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/** Builds a JOSDK {@link Operator} with both reconcilers; shared by the main class and tests. */
+public final class OperatorRuntime {
+  private OperatorRuntime() {}
+
+  /**
+   * What the reconcilers need besides the API client.
+   *
+   * @param namespaces namespaces to watch; empty for all
+   * @param instance this process's name in Events (the pod name)
+   */
+  public record Settings(
+      Clock clock,
+      SecureRandom random,
+      Set<String> namespaces,
+      Duration probeInterval,
+      Duration retryInterval,
+      Duration recheckInterval,
+      String instance) {
+    public Settings {
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(random, "random");
+      namespaces = Set.copyOf(namespaces);
+      Objects.requireNonNull(probeInterval, "probeInterval");
+      Objects.requireNonNull(retryInterval, "retryInterval");
+      Objects.requireNonNull(recheckInterval, "recheckInterval");
+    }
+
+    /** The settings the options ask for, with the system clock and a strong random source. */
+    public static Settings of(OperatorOptions options, String instance) {
+      return new Settings(
+          Clock.systemUTC(),
+          new SecureRandom(),
+          options.watchNamespaces(),
+          options.probeInterval(),
+          options.retryInterval(),
+          options.recheckInterval(),
+          instance);
+    }
+  }
+
+  /**
+   * An operator (not started) reconciling TsigKeys and DnsUpdateIssuers through {@code client}.
+   * Status is written with a JSON patch, not server-side apply: the operator is the only writer of
+   * status, so apply gains nothing, and one code path then serves real and test API servers.
+   *
+   * @param leaderElection null to reconcile without electing a leader
+   */
+  public static Operator create(
+      KubernetesClient client,
+      Settings settings,
+      MeterRegistry meters,
+      LeaderElectionConfiguration leaderElection) {
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
+              if (leaderElection != null) {
+                o.withLeaderElectionConfiguration(leaderElection);
+              }
+            });
+    EventRecorder events = new EventRecorder(client, settings.clock(), settings.instance());
+    operator.register(
+        new TsigKeyReconciler(
+            settings.clock(), settings.random(), events, settings.recheckInterval()),
+        c -> namespaces(c, settings.namespaces()));
+    operator.register(
+        new DnsUpdateIssuerReconciler(
+            settings.clock(),
+            new IssuerProbe(settings.clock()),
+            events,
+            settings.probeInterval(),
+            settings.retryInterval(),
+            meters),
+        c -> namespaces(c, settings.namespaces()));
+    return operator;
+  }
+
+  private static void namespaces(
+      ControllerConfigurationOverrider<?> config, Set<String> namespaces) {
+    if (namespaces.isEmpty()) {
+      config.watchingAllNamespaces();
+    } else {
+      config.settingNamespaces(namespaces);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.dnsupdate.operator.status;
+
+/** Reasons of the Kubernetes Events the operator records, each with its Event type. */
+public enum EventReason {
+  /** A TsigKey got its first key. */
+  KeyGenerated(Type.NORMAL),
+  /** A TsigKey's key was copied from the user's Secret. */
+  KeyImported(Type.NORMAL),
+  /** A TsigKey's key was replaced on schedule; the previous one is kept for the overlap. */
+  KeyRotated(Type.NORMAL),
+  /** The rotation overlap ended and the previous key left the Secret. */
+  PreviousKeyRemoved(Type.NORMAL),
+  /** The key Secret was deleted and a new key generated: the nameserver must learn it. */
+  SecretRecreated(Type.WARNING),
+  /** A Secret the operator would write exists and belongs to someone else. */
+  SecretConflict(Type.WARNING),
+  /** The Secret named in importFrom is missing or holds no usable key. */
+  ImportFailed(Type.WARNING),
+  /** The spec cannot be used; the message lists every problem. */
+  InvalidSpec(Type.WARNING),
+  /** An issuer's probe was accepted by its nameserver. */
+  Authenticated(Type.NORMAL),
+  /** The nameserver accepted only the previous key of a rotation overlap. */
+  NameserverUsesPreviousKey(Type.WARNING),
+  KeyNotReady(Type.WARNING),
+  KeyRejected(Type.WARNING),
+  UpdateRefused(Type.WARNING),
+  ZoneNotFound(Type.WARNING),
+  NameserverUnreachable(Type.WARNING),
+  ServerFailure(Type.WARNING),
+  ResponseNotVerified(Type.WARNING);
+
+  /** The two Event types Kubernetes knows. */
+  public enum Type {
+    NORMAL("Normal"),
+    WARNING("Warning");
+
+    private final String text;
+
+    Type(String text) {
+      this.text = text;
+    }
+
+    /** As written in an Event's {@code type}. */
+    public String text() {
+      return text;
+    }
+  }
+
+  private final Type type;
+
+  EventReason(Type type) {
+    this.type = type;
+  }
+
+  public Type type() {
+    return type;
+  }
+}

@@ -1,0 +1,88 @@
+package io.dnsupdate.operator.tsigkey;
+
+import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.api.TsigKeyStatus;
+import io.dnsupdate.dns.TsigCredentials;
+import io.dnsupdate.operator.status.Conditions;
+import java.util.Optional;
+
+/** Builds a TsigKey's status from what the reconciler decided. No I/O. */
+final class TsigKeyStatuses {
+  private TsigKeyStatuses() {}
+
+  /** Ready: the key Secret and the nameserver-config Secret hold what they should. */
+  static TsigKeyStatus ready(
+      TsigKey key,
+      KeySettings settings,
+      DesiredKeySecret.Result result,
+      int grants,
+      Conditions conditions) {
+    TsigCredentials current = result.key().current();
+    TsigKeyStatus status = new TsigKeyStatus();
+    status.setKeyName(current.keyName().toString());
+    status.setAlgorithm(current.algorithm().bindName());
+    status.setSecretName(settings.secretName());
+    status.setFingerprint(current.fingerprint());
+    status.setGeneratedAt(KeySecrets.format(result.generatedAt()));
+    status.setRotatesAt(
+        Optional.ofNullable(result.rotatesAt()).map(KeySecrets::format).orElse(null));
+    status.setPreviousKeyExpiresAt(
+        Optional.ofNullable(result.key().previousExpiresAt()).map(KeySecrets::format).orElse(null));
+    String message =
+        current.algorithm().bindName()
+            + " key '"
+            + current.keyName()
+            + "' (fingerprint "
+            + current.fingerprint()
+            + ") is in Secret '"
+            + settings.secretName()
+            + "'; the nameserver configuration ("
+            + grants
+            + (grants == 1 ? " update-policy grant" : " update-policy grants")
+            + ") is in Secret '"
+            + settings.nameserverConfigSecretName()
+            + "'";
+    status.setConditions(
+        conditions.set(
+            previous(key).getConditions(),
+            ApiConstants.CONDITION_READY,
+            true,
+            TsigKeyReason.KeyReady,
+            message,
+            key.getMetadata().getGeneration()));
+    status.setObservedGeneration(key.getMetadata().getGeneration());
+    return status;
+  }
+
+  /**
+   * Not ready: the condition says why; the other fields keep describing the key Secret as it was
+   * last written (it is still there, unchanged).
+   */
+  static TsigKeyStatus notReady(
+      TsigKey key, TsigKeyReason reason, String message, Conditions conditions) {
+    TsigKeyStatus old = previous(key);
+    TsigKeyStatus status = new TsigKeyStatus();
+    status.setKeyName(old.getKeyName());
+    status.setAlgorithm(old.getAlgorithm());
+    status.setSecretName(old.getSecretName());
+    status.setFingerprint(old.getFingerprint());
+    status.setGeneratedAt(old.getGeneratedAt());
+    status.setRotatesAt(old.getRotatesAt());
+    status.setPreviousKeyExpiresAt(old.getPreviousKeyExpiresAt());
+    status.setConditions(
+        conditions.set(
+            old.getConditions(),
+            ApiConstants.CONDITION_READY,
+            false,
+            reason,
+            message,
+            key.getMetadata().getGeneration()));
+    status.setObservedGeneration(key.getMetadata().getGeneration());
+    return status;
+  }
+
+  private static TsigKeyStatus previous(TsigKey key) {
+    return key.getStatus() == null ? new TsigKeyStatus() : key.getStatus();
+  }
+}

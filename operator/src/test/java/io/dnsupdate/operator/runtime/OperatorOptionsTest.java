@@ -1,0 +1,73 @@
+package io.dnsupdate.operator.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OperatorOptionsTest {
+  @Test
+  void defaults() {
+    OperatorOptions o = OperatorOptions.parse(new String[0], Map.of());
+
+    assertThat(o.kubeconfig()).isEmpty();
+    assertThat(o.watchNamespaces()).isEmpty();
+    assertThat(o.leaderElection()).isTrue();
+    assertThat(o.leaseNamespace()).isEmpty();
+    assertThat(o.leaseName()).isEqualTo("dnsupdate-operator");
+    assertThat(o.httpPort()).isEqualTo(8080);
+    assertThat(o.logLevel()).isEqualTo("info");
+    assertThat(o.probeInterval()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void readsTheChartsEnvironment() {
+    OperatorOptions o =
+        OperatorOptions.parse(
+            new String[0],
+            Map.of(
+                "WATCH_NAMESPACES", "team-a, team-b,",
+                "LEADER_ELECTION", "false",
+                "POD_NAMESPACE", "dnsupdate-system",
+                "HTTP_PORT", "9090",
+                "LOG_LEVEL", "DEBUG"));
+
+    assertThat(o.watchNamespaces()).containsExactlyInAnyOrder("team-a", "team-b");
+    assertThat(o.leaderElection()).isFalse();
+    assertThat(o.leaseNamespace()).contains("dnsupdate-system");
+    assertThat(o.httpPort()).isEqualTo(9090);
+    assertThat(o.logLevel()).isEqualTo("debug");
+  }
+
+  @Test
+  void flagsWinOverTheEnvironment() {
+    OperatorOptions o =
+        OperatorOptions.parse(
+            new String[] {"--kubeconfig=/tmp/kc", "--http-port", "0", "--leader-election=true"},
+            Map.of("HTTP_PORT", "9090", "LEADER_ELECTION", "false"));
+
+    assertThat(o.kubeconfig()).contains(Path.of("/tmp/kc"));
+    assertThat(o.httpPort()).isZero();
+    assertThat(o.leaderElection()).isTrue();
+  }
+
+  @Test
+  void namesWhatIsWrong() {
+    assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--nope=1"}, Map.of()))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("unknown flag --nope");
+    assertThatThrownBy(() -> OperatorOptions.parse(new String[0], Map.of("HTTP_PORT", "http")))
+        .hasMessageContaining("HTTP_PORT: 'http' is not a port");
+    assertThatThrownBy(
+            () -> OperatorOptions.parse(new String[0], Map.of("LEADER_ELECTION", "maybe")))
+        .hasMessageContaining("LEADER_ELECTION");
+    assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--probe-interval=0s"}, Map.of()))
+        .hasMessageContaining("--probe-interval");
+    assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--help"}, Map.of()))
+        .isInstanceOfSatisfying(UsageException.class, e -> assertThat(e.helpRequested()).isTrue());
+    assertThat(OperatorOptions.usage()).contains("--watch-namespaces").contains("WATCH_NAMESPACES");
+  }
+}

@@ -1,0 +1,93 @@
+package io.dnsupdate.operator.tsigkey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.api.TsigKeyAlgorithm;
+import io.dnsupdate.api.TsigKeySpec;
+import io.dnsupdate.config.InvalidSpecException;
+import io.dnsupdate.dns.TsigAlgorithm;
+import io.dnsupdate.operator.testing.Resources;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class KeySettingsTest {
+  private static TsigKey key(Consumer<TsigKeySpec> spec) {
+    return Resources.tsigKey("team-a", "web", spec);
+  }
+
+  @Test
+  void appliesTheCrdDefaults() {
+    KeySettings s = KeySettings.parse(key(spec -> {}));
+
+    assertThat(s.keyName()).isEqualTo("web.team-a.dnsupdate.io.");
+    assertThat(s.algorithm()).isEqualTo(TsigAlgorithm.HMAC_SHA256);
+    assertThat(s.secretName()).isEqualTo("web-tsig");
+    assertThat(s.nameserverConfigSecretName()).isEqualTo("web-nameserver-config");
+    assertThat(s.importFrom()).isEmpty();
+    assertThat(s.rotation()).isEmpty();
+  }
+
+  @Test
+  void readsRotationWithTheDefaultOverlap() {
+    KeySettings s =
+        KeySettings.parse(key(spec -> spec.setRotation(new TsigKeySpec.Rotation("720h", null))));
+
+    assertThat(s.rotation().orElseThrow().period()).isEqualTo(Duration.ofDays(30));
+    assertThat(s.rotation().orElseThrow().overlap()).isEqualTo(Duration.ofHours(24));
+  }
+
+  @Test
+  void refusesLegacyAlgorithmsUnlessAllowed() {
+    assertThatThrownBy(
+            () -> KeySettings.parse(key(spec -> spec.setAlgorithm(TsigKeyAlgorithm.HMAC_MD5))))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("algorithm: hmac-md5 is weak")
+        .hasMessageContaining("allowLegacyAlgorithm");
+
+    KeySettings allowed =
+        KeySettings.parse(
+            key(
+                spec -> {
+                  spec.setAlgorithm(TsigKeyAlgorithm.HMAC_SHA1);
+                  spec.setAllowLegacyAlgorithm(true);
+                }));
+    assertThat(allowed.algorithm()).isEqualTo(TsigAlgorithm.HMAC_SHA1);
+  }
+
+  @Test
+  void listsEveryProblemAtOnce() {
+    TsigKey bad =
+        key(
+            spec -> {
+              spec.setKeyName("not a name!");
+              spec.setSecretName("same");
+              spec.setNameserverConfigSecretName("same");
+              spec.setImportFrom(new TsigKeySpec.ImportFrom("same", null));
+              spec.setRotation(new TsigKeySpec.Rotation("1h", "2h"));
+            });
+
+    assertThatThrownBy(() -> KeySettings.parse(bad))
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(p -> assertThat(p).startsWith("keyName:"))
+                    .anySatisfy(p -> assertThat(p).startsWith("nameserverConfigSecretName:"))
+                    .anySatisfy(p -> assertThat(p).startsWith("importFrom.secretName:"))
+                    .anySatisfy(p -> assertThat(p).contains("an imported key is never changed"))
+                    .anySatisfy(p -> assertThat(p).startsWith("rotation.overlap:")));
+  }
+
+  @Test
+  void refusesUnparseableDurations() {
+    assertThatThrownBy(
+            () ->
+                KeySettings.parse(
+                    key(spec -> spec.setRotation(new TsigKeySpec.Rotation("soon", null)))))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("rotation.period: 'soon' is not a duration");
+  }
+}
