@@ -1,0 +1,40 @@
+package io.dnsupdate.webhook;
+
+import io.dnsupdate.webhook.runtime.Webhook;
+import io.dnsupdate.webhook.runtime.WebhookConfig;
+
+/**
+ * Entry point of the webhook image: configuration from {@code --flag=value} arguments and the
+ * environment (see {@link WebhookConfig#usage()}), then serve until the process is stopped.
+ */
+public final class WebhookMain {
+  private WebhookMain() {}
+
+  /**
+   * Starts the webhook in this process and returns its handle; closing the handle stops it. Used by
+   * {@link #main} and by tests that run the webhook in-process against a mock API server, e.g.
+   * {@code start(new String[] {"--kubeconfig=/tmp/kc", "--https-port=0", ...})}.
+   *
+   * @throws IllegalArgumentException on bad flags or an unusable serving certificate
+   */
+  public static Webhook start(String[] args) {
+    return Webhook.start(WebhookConfig.parse(args, System.getenv()));
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.print(WebhookConfig.usage());
+      return;
+    }
+    Webhook webhook;
+    try {
+      webhook = start(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("dnsupdate-webhook: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(webhook::close, "shutdown"));
+    webhook.awaitTermination();
+  }
+}

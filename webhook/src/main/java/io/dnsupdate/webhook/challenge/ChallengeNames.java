@@ -1,0 +1,128 @@
+package io.dnsupdate.webhook.challenge;
+
+import io.dnsupdate.config.DomainPolicy;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TextParseException;
+
+/**
+ * Checks what a ChallengePayload asks to write before anything is looked up or sent: the TXT value
+ * must look like a dns-01 value, and the challenge name must be a valid DNS name.
+ */
+public final class ChallengeNames {
+  /** RFC 8555 §8.4: base64url(SHA-256(key authorization)), unpadded: 43 characters. */
+  private static final Pattern KEY = Pattern.compile("^[A-Za-z0-9_-]{43}$");
+
+  private static final Pattern BASE64URL = Pattern.compile("^[A-Za-z0-9_-]*$");
+
+  /** Letters, digits, hyphens and underscores (challenge labels start with one). */
+  private static final Pattern LABEL =
+      Pattern.compile("^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$");
+
+  private static final int MAX_NAME = 253;
+  private static final int MAX_LABEL = 63;
+
+  private ChallengeNames() {}
+
+  /**
+   * Checks the TXT value.
+   *
+   * @throws SolverFailure InvalidChallenge, saying what a dns-01 value looks like
+   */
+  public static void requireDns01Key(String key) throws SolverFailure {
+    if (key == null || key.isEmpty()) {
+      throw new SolverFailure(
+          SolverFailure.Reason.InvalidChallenge,
+          "request.key is empty: there is no TXT value to write");
+    }
+    if (!KEY.matcher(key).matches()) {
+      throw new SolverFailure(
+          SolverFailure.Reason.InvalidChallenge,
+          "request.key is not a dns-01 TXT value: expected 43 base64url characters (the"
+              + " unpadded SHA-256 digest of the key authorization, RFC 8555 section 8.4), got "
+              + key.length()
+              + " character(s)"
+              + (BASE64URL.matcher(key).matches()
+                  ? ""
+                  : " including characters outside A-Z a-z 0-9 - _"));
+    }
+  }
+
+  /**
+   * The name to write: {@code resolvedFQDN}, or {@code _acme-challenge.<dnsName>.} when
+   * cert-manager sent none; absolute and lower case.
+   *
+   * @throws SolverFailure InvalidChallenge when the name is empty, too long or has a bad label
+   */
+  public static Name challengeName(ChallengeRequest r) throws SolverFailure {
+    String text = r.resolvedFqdn().strip();
+    String field = "request.resolvedFQDN";
+    if (text.isEmpty()) {
+      String domain = r.dnsName().strip();
+      if (domain.startsWith("*.")) {
+        domain = domain.substring(2);
+      }
+      if (domain.isEmpty()) {
+        throw new SolverFailure(
+            SolverFailure.Reason.InvalidChallenge,
+            "request.resolvedFQDN and request.dnsName are both empty: no name to write the TXT"
+                + " record at");
+      }
+      text = DomainPolicy.CHALLENGE_LABEL + "." + domain;
+      field = "request.dnsName";
+    }
+    return parse(text, field);
+  }
+
+  private static Name parse(String text, String field) throws SolverFailure {
+    String t = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+    String shown = ChallengeSolver.printable(t);
+    if (t.length() > MAX_NAME) {
+      throw invalid(
+          field,
+          "'"
+              + shown
+              + "' is "
+              + t.length()
+              + " characters long; a DNS name has at most "
+              + MAX_NAME);
+    }
+    if (t.isEmpty()) {
+      throw invalid(field, "the name is the DNS root");
+    }
+    for (String label : t.split("\\.", -1)) {
+      if (label.isEmpty()) {
+        throw invalid(field, "'" + shown + "' has an empty label (two dots in a row)");
+      }
+      if (label.length() > MAX_LABEL) {
+        throw invalid(
+            field,
+            "'"
+                + shown
+                + "' has a label of "
+                + label.length()
+                + " characters; at most "
+                + MAX_LABEL
+                + " are allowed");
+      }
+      if (!LABEL.matcher(label).matches()) {
+        throw invalid(
+            field,
+            "'"
+                + shown
+                + "' has a label with characters other than letters, digits, inner hyphens and"
+                + " underscores");
+      }
+    }
+    try {
+      return Name.fromString(t.toLowerCase(Locale.ROOT) + ".");
+    } catch (TextParseException e) {
+      throw invalid(field, "'" + shown + "' is not a DNS name: " + e.getMessage());
+    }
+  }
+
+  private static SolverFailure invalid(String field, String what) {
+    return new SolverFailure(SolverFailure.Reason.InvalidChallenge, field + ": " + what);
+  }
+}

@@ -1,0 +1,205 @@
+package io.dnsupdate.webhook.challenge;
+
+import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.api.TsigKeySpec;
+import io.dnsupdate.config.InvalidKeySecretException;
+import io.dnsupdate.config.KeyMaterial;
+import io.dnsupdate.config.KeySecretCodec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Key material of TsigKeys, read from their Secrets with {@code get} (Secrets are never listed or
+ * watched) and kept while the TsigKey's {@code status.fingerprint} stays the same. A changed
+ * fingerprint, a rejected key or age makes the next challenge read the Secret again. Concurrent
+ * challenges for one key share one read.
+ */
+public final class KeyMaterialCache {
+  private static final Logger log = LoggerFactory.getLogger(KeyMaterialCache.class);
+
+  /** Re-read even an unchanged fingerprint this often: a hand-edited Secret gets picked up. */
+  static final Duration MAX_AGE = Duration.ofMinutes(10);
+
+  /** Without a fingerprint (TsigKey not reconciled yet, imported key) re-read this often. */
+  static final Duration MAX_AGE_UNVERSIONED = Duration.ofSeconds(30);
+
+  /** Forced re-reads (after a rejected key) of one Secret at most this often. */
+  static final Duration MIN_REFRESH = Duration.ofSeconds(1);
+
+  /** Reads one Secret; null when it does not exist. */
+  @FunctionalInterface
+  public interface SecretReader {
+    Secret get(String namespace, String name);
+  }
+
+  /**
+   * Usable key material and where it came from.
+   *
+   * @param material the current (and maybe previous) key
+   * @param secretName the Secret it was read from
+   * @param fingerprint the TsigKey's status.fingerprint when it was read (may be null)
+   * @param readAt when the Secret was read
+   */
+  public record KeyHandle(
+      KeyMaterial material, String secretName, String fingerprint, Instant readAt) {}
+
+  private final SecretReader secrets;
+  private final Clock clock;
+  private final Map<String, KeyHandle> cache = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+  public KeyMaterialCache(SecretReader secrets, Clock clock) {
+    this.secrets = secrets;
+    this.clock = clock == null ? Clock.systemUTC() : clock;
+  }
+
+  /** Reads Secrets through the client ({@code get secrets}). */
+  public static KeyMaterialCache using(KubernetesClient client, Clock clock) {
+    return new KeyMaterialCache(
+        (ns, name) -> client.secrets().inNamespace(ns).withName(name).get(), clock);
+  }
+
+  /**
+   * The key material of a TsigKey, from the cache when still current.
+   *
+   * @throws SolverFailure KeyUnavailable when the Secret is missing, forbidden or unreadable
+   */
+  public KeyHandle get(TsigKey key) throws SolverFailure {
+    String id = id(key);
+    synchronized (locks.computeIfAbsent(id, k -> new Object())) {
+      KeyHandle h = cache.get(id);
+      if (h != null && current(h, key)) {
+        return h;
+      }
+      return read(key, id);
+    }
+  }
+
+  /**
+   * Reads the Secret again after the nameserver rejected {@code stale}, unless another challenge
+   * just did.
+   */
+  public KeyHandle refresh(TsigKey key, KeyHandle stale) throws SolverFailure {
+    String id = id(key);
+    synchronized (locks.computeIfAbsent(id, k -> new Object())) {
+      KeyHandle h = cache.get(id);
+      if (h != null && h != stale) {
+        return h; // another challenge read it since
+      }
+      if (h != null && h.readAt().isAfter(clock.instant().minus(MIN_REFRESH))) {
+        return h; // read a moment ago: reading again would show the same
+      }
+      return read(key, id);
+    }
+  }
+
+  /** Forgets everything (tests). */
+  public void clear() {
+    cache.clear();
+  }
+
+  private boolean current(KeyHandle h, TsigKey key) {
+    String fp = fingerprint(key);
+    Instant now = clock.instant();
+    if (!Objects.equals(h.secretName(), secretName(key))) {
+      return false;
+    }
+    if (fp == null) {
+      return now.isBefore(h.readAt().plus(MAX_AGE_UNVERSIONED));
+    }
+    return fp.equals(h.fingerprint()) && now.isBefore(h.readAt().plus(MAX_AGE));
+  }
+
+  private KeyHandle read(TsigKey key, String id) throws SolverFailure {
+    String ns = key.getMetadata().getNamespace();
+    String secretName = secretName(key);
+    String where = "Secret " + ns + "/" + secretName + " of TsigKey " + ns + "/" + name(key);
+    Secret secret;
+    try {
+      secret = secrets.get(ns, secretName);
+    } catch (KubernetesClientException e) {
+      String why =
+          e.getCode() == 403
+              ? "the webhook is not allowed to read it (it needs 'get' on secrets)"
+              : "reading it failed" + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "");
+      throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, where + ": " + why, e);
+    }
+    if (secret == null) {
+      cache.remove(id);
+      throw new SolverFailure(
+          SolverFailure.Reason.KeyUnavailable,
+          where
+              + " does not exist: the operator writes it when it reconciles the TsigKey (see the"
+              + " TsigKey's status), or create it for an imported key");
+    }
+    KeyMaterial material;
+    try {
+      TsigKeySpec.ImportFrom imported =
+          key.getSpec() == null ? null : key.getSpec().getImportFrom();
+      if (imported != null && secretName.equals(imported.getSecretName()) && !isKeySecret(secret)) {
+        String dataKey =
+            imported.getSecretKey() == null || imported.getSecretKey().isBlank()
+                ? io.dnsupdate.api.ApiConstants.DEFAULT_IMPORT_SECRET_KEY
+                : imported.getSecretKey();
+        material =
+            KeyMaterial.of(
+                KeySecretCodec.importKey(
+                    secret, dataKey, key.effectiveKeyName(), key.effectiveAlgorithm().engine()));
+      } else {
+        material = KeySecretCodec.fromSecret(secret);
+      }
+    } catch (InvalidKeySecretException e) {
+      // the codec's messages name data keys, never secret values
+      throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, where + ": " + e.getMessage());
+    }
+    KeyHandle h = new KeyHandle(material, secretName, fingerprint(key), clock.instant());
+    cache.put(id, h);
+    log.debug("read {} ({})", where, material);
+    return h;
+  }
+
+  /** A Secret in the operator's format (keyName, algorithm, secret). */
+  private static boolean isKeySecret(Secret s) {
+    Map<String, String> data = s.getData() == null ? Map.of() : s.getData();
+    Map<String, String> stringData = s.getStringData() == null ? Map.of() : s.getStringData();
+    String k = io.dnsupdate.api.ApiConstants.SECRET_KEY_NAME;
+    String a = io.dnsupdate.api.ApiConstants.SECRET_ALGORITHM;
+    return (data.containsKey(k) || stringData.containsKey(k))
+        && (data.containsKey(a) || stringData.containsKey(a));
+  }
+
+  /** The Secret holding the key in use: status.secretName, else spec.secretName or name-tsig. */
+  static String secretName(TsigKey key) {
+    String fromStatus = key.getStatus() == null ? null : key.getStatus().getSecretName();
+    if (fromStatus != null && !fromStatus.isBlank()) {
+      return fromStatus;
+    }
+    TsigKeySpec.ImportFrom imported = key.getSpec() == null ? null : key.getSpec().getImportFrom();
+    if (imported != null && imported.getSecretName() != null) {
+      return imported.getSecretName();
+    }
+    return key.effectiveSecretName();
+  }
+
+  private static String fingerprint(TsigKey key) {
+    String fp = key.getStatus() == null ? null : key.getStatus().getFingerprint();
+    return fp == null || fp.isBlank() ? null : fp;
+  }
+
+  private static String name(TsigKey key) {
+    return key.getMetadata().getName();
+  }
+
+  private static String id(TsigKey key) {
+    return key.getMetadata().getNamespace() + "/" + key.getMetadata().getName();
+  }
+}

@@ -1,0 +1,81 @@
+package io.dnsupdate.webhook.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Flags over environment over defaults, as CONTRACTS.md names them. */
+class WebhookConfigTest {
+  @Test
+  void defaultsMatchTheChart() {
+    WebhookConfig c = WebhookConfig.parse(new String[0], Map.of());
+
+    assertThat(c.tlsCertFile()).isEqualTo(Path.of("/tls/tls.crt"));
+    assertThat(c.tlsKeyFile()).isEqualTo(Path.of("/tls/tls.key"));
+    assertThat(c.httpsPort()).isEqualTo(8443);
+    assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(c.requestHeaderNamespace()).isEqualTo("kube-system");
+    assertThat(c.requestHeaderName()).isEqualTo("extension-apiserver-authentication");
+    assertThat(c.logLevel()).isNull();
+    assertThat(c.kubeconfig()).isNull();
+    assertThat(c.batchWindow()).isEqualTo(Duration.ofMillis(3));
+    assertThat(c.batchMaxChanges()).isEqualTo(100);
+    assertThat(c.authorizationCacheTtl()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void environment() {
+    WebhookConfig c =
+        WebhookConfig.parse(
+            new String[0],
+            Map.of(
+                "TLS_CERT_FILE", "/etc/c.pem",
+                "TLS_KEY_FILE", "/etc/k.pem",
+                "HTTPS_PORT", "9443",
+                "REQUESTHEADER_CONFIGMAP", "other/auth",
+                "LOG_LEVEL", "debug",
+                "BATCH_WINDOW", "0"));
+
+    assertThat(c.tlsCertFile()).isEqualTo(Path.of("/etc/c.pem"));
+    assertThat(c.tlsKeyFile()).isEqualTo(Path.of("/etc/k.pem"));
+    assertThat(c.httpsPort()).isEqualTo(9443);
+    assertThat(c.requestHeaderNamespace()).isEqualTo("other");
+    assertThat(c.requestHeaderName()).isEqualTo("auth");
+    assertThat(c.logLevel()).isEqualTo("DEBUG");
+    assertThat(c.batchWindow()).isZero();
+  }
+
+  @Test
+  void flagsWinOverEnvironment() {
+    WebhookConfig c =
+        WebhookConfig.parse(
+            new String[] {"--https-port=0", "--kubeconfig=/tmp/kc", "--batch-window=10ms"},
+            Map.of("HTTPS_PORT", "9443"));
+
+    assertThat(c.httpsPort()).isZero();
+    assertThat(c.kubeconfig()).isEqualTo(Path.of("/tmp/kc"));
+    assertThat(c.batchWindow()).isEqualTo(Duration.ofMillis(10));
+  }
+
+  @Test
+  void everyProblemIsReportedWithTheUsage() {
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.parse(
+                    new String[] {
+                      "--https-port=http", "--nope=1", "positional", "--log-level=loud"
+                    },
+                    Map.of("REQUESTHEADER_CONFIGMAP", "just-a-name")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--https-port: 'http' is not a number")
+        .hasMessageContaining("unknown flag --nope")
+        .hasMessageContaining("'positional' is not of the form --name=value")
+        .hasMessageContaining("--log-level")
+        .hasMessageContaining("is not namespace/name")
+        .hasMessageContaining("usage: dnsupdate-webhook");
+  }
+}
