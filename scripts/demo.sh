@@ -9,4 +9,5 @@ scripts/install-tools.sh
 mvn -B -ntp -q install -DskipTests
 exec mvn -B -ntp -q -pl e2e exec:exec \
   -Dexec.executable=java \
+  -Dexec.workingdir="$PWD" \
   -Dexec.args="-cp %classpath io.dnsupdate.e2e.demo.LocalDemo $*"

@@ -29,9 +29,14 @@ public final class LocalDemo {
       System.exit(2);
       return;
     }
+    Path work = Files.createTempDirectory("dnsupdate-demo-");
+    // before the first logger exists: component logs go to a file, the steps to the terminal
+    Path componentLog = work.resolve("components.log");
+    System.setProperty("dnsupdate.demo.log", componentLog.toString());
+    System.setProperty("logback.configurationFile", "demo-logback.xml");
     StepLog log = new StepLog(System.out);
     System.out.println("dnsupdate-operator demo: ACME dns-01 via TSIG-signed RFC 2136 UPDATE");
-    Path work = Files.createTempDirectory("dnsupdate-demo-");
+    System.out.println("operator and webhook logs: " + componentLog);
     int status = 0;
     try (LocalStack stack = LocalStack.start(work, log, options)) {
       DemoFlow flow = new DemoFlow(stack, log, options);
