@@ -32,6 +32,11 @@ public final class LocalStack implements AutoCloseable {
   /** cert-manager's ServiceAccount, the identity kube-apiserver forwards for its calls. */
   public static final String CERT_MANAGER_USER = "system:serviceaccount:cert-manager:cert-manager";
 
+  /** The bearer tokens the operator and the webhook use with the embedded API server. */
+  public static final String OPERATOR_TOKEN = "operator";
+
+  public static final String WEBHOOK_TOKEN = "webhook";
+
   /** The CN of kube-apiserver's front-proxy client certificate (--proxy-client-cert-file). */
   public static final String FRONT_PROXY_CN = "front-proxy-client";
 
@@ -104,7 +109,10 @@ public final class LocalStack implements AutoCloseable {
     api.installRequestHeaderConfig(frontProxyCa, List.of(FRONT_PROXY_CN));
     api.allowUser(CERT_MANAGER_USER);
     answerLeaseAccessReview(api);
-    Path kubeconfig = api.writeKubeconfig(workDir.resolve("kubeconfig"));
+    // one token per component, so each one's calls can be checked against its own RBAC
+    Path kubeconfig = api.writeKubeconfig(workDir.resolve("operator.kubeconfig"), OPERATOR_TOKEN);
+    Path webhookKubeconfig =
+        api.writeKubeconfig(workDir.resolve("webhook.kubeconfig"), WEBHOOK_TOKEN);
     log.done("Kubernetes API: embedded at " + api.url() + " with the CRDs from crds/");
 
     List<String> args = new ArrayList<>();
@@ -126,7 +134,7 @@ public final class LocalStack implements AutoCloseable {
         keep(
             WebhookMain.start(
                 new String[] {
-                  "--kubeconfig=" + kubeconfig,
+                  "--kubeconfig=" + webhookKubeconfig,
                   "--tls-cert-file=" + tls.resolve("tls.crt"),
                   "--tls-key-file=" + tls.resolve("tls.key"),
                   "--bind-address=127.0.0.1",
@@ -147,7 +155,7 @@ public final class LocalStack implements AutoCloseable {
 
   /**
    * JOSDK checks its Lease access with a SelfSubjectRulesReview before electing a leader; answer
-   * with what the chart grants the operator in its namespace (leases get/create/update).
+   * with what the chart grants the operator in its namespace (leases get/create/update/patch).
    */
   private static void answerLeaseAccessReview(MockKubernetesApi api) {
     SelfSubjectRulesReview review =
@@ -158,7 +166,7 @@ public final class LocalStack implements AutoCloseable {
                 new ResourceRuleBuilder()
                     .withApiGroups("coordination.k8s.io")
                     .withResources("leases")
-                    .withVerbs("get", "create", "update")
+                    .withVerbs("get", "create", "update", "patch")
                     .build())
             .endStatus()
             .build();

@@ -7,15 +7,24 @@ import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.e2e.acme.DnsChallenge;
 import io.dnsupdate.e2e.acme.IssuedChain;
 import io.dnsupdate.e2e.demo.DemoOptions;
+import io.dnsupdate.testkit.k8s.ApiAccess;
+import io.dnsupdate.testkit.k8s.MockKubernetesApi;
+import io.dnsupdate.testkit.k8s.RequiredPermissions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through their entry points; only the Kubernetes API (fabric8's mock) and cert-manager (acme4j
  * plus the front-proxy calls kube-apiserver would make) are stand-ins.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CertificateIssuanceIT {
   @TempDir static Path work;
 
@@ -47,6 +57,7 @@ class CertificateIssuanceIT {
   }
 
   @Test
+  @Order(1)
   void issuesACertificateForApexWildcardAndSubdomainAndLeavesNoRecordBehind() throws Exception {
     IssuedChain chain = flow.issue(issuer, flow.domains());
 
@@ -66,6 +77,7 @@ class CertificateIssuanceIT {
   }
 
   @Test
+  @Order(2)
   void domainOutsideThePolicyFailsClearlyAndTheZoneIsUnchanged() throws Exception {
     List<String> before = stack.nameserver().named().recordStrings("example.test.");
     WebhookSolver solver =
@@ -85,4 +97,39 @@ class CertificateIssuanceIT {
 
     assertThat(stack.nameserver().named().recordStrings("example.test.")).isEqualTo(before);
   }
+
+  /** Last: by now both components have done everything the flow needs of the API server. */
+  @Test
+  @Order(3)
+  void everyApiCallOfTheOperatorAndTheWebhookIsGrantedByTheChart() {
+    RequiredPermissions chart = RequiredPermissions.load();
+    Map<String, Set<ApiAccess>> used =
+        Map.of("operator", new TreeSet<>(BY_TEXT), "webhook", new TreeSet<>(BY_TEXT));
+    for (MockKubernetesApi.Call call : stack.api().calls()) {
+      String component =
+          switch (call.token()) {
+            case LocalStack.OPERATOR_TOKEN -> "operator";
+            case LocalStack.WEBHOOK_TOKEN -> "webhook";
+            default -> null; // the test's own admin client
+          };
+      if (component != null) {
+        used.get(component).add(ApiAccess.of(call));
+      }
+    }
+    used.forEach(
+        (component, calls) -> {
+          System.out.println("[api-calls] " + component + ": " + calls);
+          assertThat(calls).as("calls of the %s", component).isNotEmpty();
+          assertThat(calls)
+              .allSatisfy(
+                  a ->
+                      assertThat(chart.grants(component, a))
+                          .as("%s may %s", component, a)
+                          .isTrue());
+        });
+    assertThat(used.get("webhook"))
+        .noneMatch(a -> a.resource().equals("secrets") && !a.verb().equals("get"));
+  }
+
+  private static final Comparator<ApiAccess> BY_TEXT = Comparator.comparing(ApiAccess::toString);
 }
