@@ -157,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
    * JOSDK checks its Lease access with a SelfSubjectRulesReview before electing a leader; answer
    * with what the chart grants the operator in its namespace (leases get/create/update/patch).
    */
-  private static void answerLeaseAccessReview(MockKubernetesApi api) {
+  static void answerLeaseAccessReview(MockKubernetesApi api) {
     SelfSubjectRulesReview review =
         new SelfSubjectRulesReviewBuilder()
             .withNewStatus()
