@@ -11,9 +11,6 @@ import io.dnsupdate.testkit.k8s.FrontProxyClient;
 import io.dnsupdate.testkit.k8s.MockKubernetesApi;
 import io.dnsupdate.webhook.WebhookMain;
 import io.dnsupdate.webhook.runtime.Webhook;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -108,7 +105,7 @@ public final class LocalStack implements AutoCloseable {
     frontProxyCert = frontProxyCa.issueClient(FRONT_PROXY_CN);
     api.installRequestHeaderConfig(frontProxyCa, List.of(FRONT_PROXY_CN));
     api.allowUser(CERT_MANAGER_USER);
-    answerLeaseAccessReview(api);
+    MockKubernetesApi.answerLeaseAccessReview(api.server());
     // one token per component, so each one's calls can be checked against its own RBAC
     Path kubeconfig = api.writeKubeconfig(workDir.resolve("operator.kubeconfig"), OPERATOR_TOKEN);
     Path webhookKubeconfig =
@@ -151,31 +148,6 @@ public final class LocalStack implements AutoCloseable {
             .timeout(Duration.ofSeconds(60))
             .build();
     log.done("webhook: serving HTTPS at " + webhook.uri() + " behind front-proxy authentication");
-  }
-
-  /**
-   * JOSDK checks its Lease access with a SelfSubjectRulesReview before electing a leader; answer
-   * with what the chart grants the operator in its namespace (leases get/create/update/patch).
-   */
-  static void answerLeaseAccessReview(MockKubernetesApi api) {
-    SelfSubjectRulesReview review =
-        new SelfSubjectRulesReviewBuilder()
-            .withNewStatus()
-            .withIncomplete(false)
-            .withResourceRules(
-                new ResourceRuleBuilder()
-                    .withApiGroups("coordination.k8s.io")
-                    .withResources("leases")
-                    .withVerbs("get", "create", "update", "patch")
-                    .build())
-            .endStatus()
-            .build();
-    api.server()
-        .expect()
-        .post()
-        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, review)
-        .always();
   }
 
   private <T extends AutoCloseable> T keep(T resource) {

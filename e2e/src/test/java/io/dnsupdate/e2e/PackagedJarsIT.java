@@ -58,7 +58,7 @@ class PackagedJarsIT {
   void operatorAndWebhookJarsStartAndServe() throws Exception {
     api = MockKubernetesApi.start();
     api.applyCrds(LocalStack.crdsDir());
-    LocalStack.answerLeaseAccessReview(api);
+    MockKubernetesApi.answerLeaseAccessReview(api.server());
     TestPki frontProxyCa = TestPki.newCa("front-proxy-ca");
     api.installRequestHeaderConfig(frontProxyCa, List.of(LocalStack.FRONT_PROXY_CN));
     Path kubeconfig = api.writeKubeconfig(work.resolve("kubeconfig"));

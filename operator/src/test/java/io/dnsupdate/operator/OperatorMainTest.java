@@ -10,9 +10,7 @@ import io.dnsupdate.operator.runtime.UsageException;
 import io.dnsupdate.operator.testing.OperatorFixture;
 import io.dnsupdate.operator.testing.Resources;
 import io.dnsupdate.operator.tsigkey.TsigKeyReason;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.dnsupdate.testkit.k8s.MockKubernetesApi;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -40,25 +38,7 @@ class OperatorMainTest {
   @BeforeAll
   static void setUp() {
     OperatorFixture.applyCrds(client);
-    // JOSDK checks Lease access with a SelfSubjectRulesReview; answer with the chart's grant
-    SelfSubjectRulesReview review =
-        new SelfSubjectRulesReviewBuilder()
-            .withNewStatus()
-            .withIncomplete(false)
-            .withResourceRules(
-                new ResourceRuleBuilder()
-                    .withApiGroups("coordination.k8s.io")
-                    .withResources("leases")
-                    .withVerbs("get", "create", "update")
-                    .build())
-            .endStatus()
-            .build();
-    server
-        .expect()
-        .post()
-        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, review)
-        .always();
+    MockKubernetesApi.answerLeaseAccessReview(server);
   }
 
   private static Path kubeconfig(Path dir) throws IOException {

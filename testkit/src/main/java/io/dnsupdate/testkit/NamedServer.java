@@ -784,20 +784,6 @@ public final class NamedServer implements AutoCloseable {
     }
   }
 
-  /** Thrown inside await conditions to stop waiting at once. */
-  private static final class StartFailure extends RuntimeException {
-    StartFailure(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  /** A start that failed because a port was taken after all; worth a retry on other ports. */
-  private static final class PortClash extends IllegalStateException {
-    PortClash(String message) {
-      super(message);
-    }
-  }
-
   /** Configures and starts a {@link NamedServer}. */
   public static final class Builder {
     private String listenAddress = "127.0.0.1";

@@ -253,18 +253,6 @@ public final class PebbleServer implements AutoCloseable {
     return "pebble@127.0.0.1:" + port + " in " + workDir;
   }
 
-  private static final class StartFailure extends RuntimeException {
-    StartFailure(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  private static final class PortClash extends IllegalStateException {
-    PortClash(String message) {
-      super(message);
-    }
-  }
-
   /** Configures and starts a {@link PebbleServer}. */
   public static final class Builder {
     private InetSocketAddress dnsServer;

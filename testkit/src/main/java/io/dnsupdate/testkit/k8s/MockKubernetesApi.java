@@ -3,6 +3,9 @@ package io.dnsupdate.testkit.k8s;
 import io.dnsupdate.testkit.TestPki;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewSpec;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatus;
@@ -87,6 +90,32 @@ public final class MockKubernetesApi implements AutoCloseable {
             true);
     server.init(InetAddress.getLoopbackAddress(), 0);
     return new MockKubernetesApi(server, server.createClient(), dispatcher);
+  }
+
+  /**
+   * Answers JOSDK's SelfSubjectRulesReview (its check of Lease access before leader election) with
+   * what the chart grants the operator in its namespace: leases get/create/update/patch. A CRUD
+   * mock would otherwise return the review without status and the operator would not start.
+   */
+  public static void answerLeaseAccessReview(KubernetesMockServer server) {
+    SelfSubjectRulesReview review =
+        new SelfSubjectRulesReviewBuilder()
+            .withNewStatus()
+            .withIncomplete(false)
+            .withResourceRules(
+                new ResourceRuleBuilder()
+                    .withApiGroups("coordination.k8s.io")
+                    .withResources("leases")
+                    .withVerbs("get", "create", "update", "patch")
+                    .build())
+            .endStatus()
+            .build();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, review)
+        .always();
   }
 
   /** An admin client of this server (not recorded apart from its requests). */
