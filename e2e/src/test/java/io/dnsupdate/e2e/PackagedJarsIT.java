@@ -100,6 +100,8 @@ class PackagedJarsIT {
     HttpClient https = HttpClient.newBuilder().sslContext(servingCa.sslContext()).build();
     URI webhook = URI.create("https://127.0.0.1:" + webhookPort);
     awaitStatus(https, webhook.resolve("/healthz"), 200);
+    // ready = the request-header CA from the ConfigMap and the caches are loaded
+    awaitStatus(https, webhook.resolve("/readyz"), 200);
     FrontProxyClient apiServer =
         FrontProxyClient.builder(webhook, servingCa)
             .clientCertificate(frontProxyCa.issueClient(LocalStack.FRONT_PROXY_CN))
