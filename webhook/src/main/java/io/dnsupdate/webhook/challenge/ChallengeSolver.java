@@ -5,6 +5,7 @@ import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.DnsUpdateIssuerStatus;
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.config.DomainPolicy;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.dns.DnsQuery;
@@ -386,6 +387,9 @@ public final class ChallengeSolver {
         try {
           return applyWith(settings, issuer, c, change, deadline);
         } catch (DnsUpdateException e) {
+          if (e.reason() == FailureReason.UpdateRefused) {
+            throw refusedWithHint(settings, issuer, change, e);
+          }
           if (e.reason() != FailureReason.KeyRejected) {
             throw SolverFailure.of(e);
           }
@@ -423,6 +427,33 @@ public final class ChallengeSolver {
   }
 
   /** The primary first, the fallbacks when the primary is unreachable. */
+  /**
+   * A name below a listed domain passes the policy, but BIND can grant exact names only, so the
+   * operator rendered no grant for it: say which domain to add instead of leaving the user with a
+   * bare REFUSED.
+   */
+  private static SolverFailure refusedWithHint(
+      IssuerSettings settings, DnsUpdateIssuer issuer, TxtChange change, DnsUpdateException e) {
+    if (settings.domainPolicy().challengeNames().contains(change.owner())) {
+      return SolverFailure.of(e);
+    }
+    String owner = change.owner().toString();
+    String label = DomainPolicy.CHALLENGE_LABEL + ".";
+    String domain = owner.substring(owner.indexOf(label) + label.length(), owner.length() - 1);
+    return new SolverFailure(
+        SolverFailure.reasonOf(e.reason()),
+        e.getMessage()
+            + ". The operator renders update-policy grants for the exact _acme-challenge name of"
+            + " each listed domain only (BIND cannot grant a pattern): add '"
+            + domain
+            + "' to spec.domains of DnsUpdateIssuer "
+            + issuer.getMetadata().getNamespace()
+            + "/"
+            + issuer.getMetadata().getName()
+            + " and load the updated nameserver-config Secret into the nameserver",
+        e);
+  }
+
   private Applied applyWith(
       IssuerSettings settings,
       DnsUpdateIssuer issuer,

@@ -372,6 +372,9 @@ class FailureCasesIT {
       String message = failure(payload("Present", NS, ISSUER, fqdn, key), "UpdateRefused");
 
       assertThat(message).contains("REFUSED").contains("update-policy");
+      // c.example.test is under the listed example.test, but BIND grants exact names only
+      assertThat(message)
+          .contains("add 'c.example.test' to spec.domains of DnsUpdateIssuer team-a/example-test");
       assertThat(named.txt(fqdn)).doesNotContain(key);
     }
 
