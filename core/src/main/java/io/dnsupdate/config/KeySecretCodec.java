@@ -91,7 +91,7 @@ public final class KeySecretCodec {
    * @throws InvalidKeySecretException when a field is missing or unreadable
    */
   public static KeyMaterial decode(Map<String, String> data, Map<String, String> stringData) {
-    Map<String, String> plain = merge(data, stringData);
+    Map<String, String> plain = plainData(data, stringData);
     String keyName = required(plain, SECRET_KEY_NAME);
     String algorithmText = required(plain, SECRET_ALGORITHM);
     String secret = required(plain, SECRET_SECRET);
@@ -163,7 +163,7 @@ public final class KeySecretCodec {
       String keyName,
       TsigAlgorithm algorithm) {
     String where = secretName == null ? "the imported Secret" : "Secret '" + secretName + "'";
-    Map<String, String> plain = merge(data, stringData);
+    Map<String, String> plain = plainData(data, stringData);
     String value = plain.get(dataKey);
     if (value == null || value.isBlank()) {
       throw new InvalidKeySecretException(
@@ -223,7 +223,12 @@ public final class KeySecretCodec {
     }
   }
 
-  private static Map<String, String> merge(
+  /**
+   * A Secret's values as plain text: {@code data} base64-decoded, then {@code stringData} on top
+   * (it wins, as the API server would merge it). Bad base64 is an {@link InvalidKeySecretException}
+   * naming the field, never quoting the value.
+   */
+  public static Map<String, String> plainData(
       Map<String, String> data, Map<String, String> stringData) {
     Map<String, String> plain = new HashMap<>();
     if (data != null) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.config.KeySecretCodec;
 import io.dnsupdate.dns.DnsQuery;
 import io.dnsupdate.dns.Nameserver;
 import io.dnsupdate.dns.ServerEndpoint;
@@ -12,21 +13,18 @@ import io.dnsupdate.dns.Transport;
 import io.dnsupdate.e2e.acme.AcmeOrderClient;
 import io.dnsupdate.e2e.acme.IssuedChain;
 import io.dnsupdate.e2e.demo.DemoOptions;
+import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.testkit.Pem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import org.xbill.DNS.Name;
 
@@ -136,9 +134,7 @@ public final class DemoFlow {
         "DnsUpdateIssuer "
             + name(ready)
             + " Ready ("
-            + readyCondition(ready.getStatus().getConditions())
-                .map(Condition::getReason)
-                .orElse("?")
+            + Conditions.reason(ready.getStatus().getConditions(), ApiConstants.CONDITION_READY)
             + "): zone "
             + ready.getStatus().getZone()
             + ", primary "
@@ -263,18 +259,7 @@ public final class DemoFlow {
   }
 
   private static Map<String, String> decode(Secret secret) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (secret.getData() != null) {
-      secret
-          .getData()
-          .forEach(
-              (k, v) ->
-                  out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    }
-    if (secret.getStringData() != null) {
-      out.putAll(secret.getStringData());
-    }
-    return out;
+    return KeySecretCodec.plainData(secret.getData(), secret.getStringData());
   }
 
   private <T extends HasMetadata> T awaitReady(
@@ -284,17 +269,7 @@ public final class DemoFlow {
         .pollInterval(Duration.ofMillis(100))
         .until(
             () -> client.resources(type).inNamespace(NAMESPACE).withName(name).get(),
-            r ->
-                r != null
-                    && readyCondition(conditions.apply(r))
-                        .map(c -> "True".equals(c.getStatus()))
-                        .orElse(false));
-  }
-
-  static Optional<Condition> readyCondition(List<Condition> conditions) {
-    return conditions == null
-        ? Optional.empty()
-        : conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+            r -> r != null && Conditions.isTrue(conditions.apply(r), ApiConstants.CONDITION_READY));
   }
 
   private static String name(HasMetadata r) {

@@ -2,6 +2,7 @@ package io.dnsupdate.e2e;
 
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.testkit.RepositoryFiles;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,18 +17,9 @@ import java.util.List;
 public final class ExampleResources {
   private ExampleResources() {}
 
-  /** The repository's {@code examples/} folder, found upwards from the working directory. */
+  /** The repository's {@code examples/} folder. */
   public static Path examplesDir() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null) {
-      Path candidate = dir.resolve("examples");
-      if (Files.isRegularFile(candidate.resolve("tsigkey.yaml"))) {
-        return candidate;
-      }
-      dir = dir.getParent();
-    }
-    throw new IllegalStateException(
-        "no examples/tsigkey.yaml above " + Path.of("").toAbsolutePath());
+    return RepositoryFiles.find("examples");
   }
 
   /** examples/tsigkey.yaml in {@code namespace}, rotating every {@code rotation} if not null. */

@@ -6,6 +6,7 @@ import io.dnsupdate.e2e.demo.DemoOptions;
 import io.dnsupdate.operator.OperatorMain;
 import io.dnsupdate.testkit.IssuedCertificate;
 import io.dnsupdate.testkit.PebbleServer;
+import io.dnsupdate.testkit.RepositoryFiles;
 import io.dnsupdate.testkit.TestPki;
 import io.dnsupdate.testkit.k8s.FrontProxyClient;
 import io.dnsupdate.testkit.k8s.MockKubernetesApi;
@@ -157,7 +158,7 @@ public final class LocalStack implements AutoCloseable {
 
   /** The repository's generated CRDs. */
   static Path crdsDir() {
-    return ExampleResources.examplesDir().getParent().resolve("crds");
+    return RepositoryFiles.find("crds");
   }
 
   /** The local named, or null when the demo runs against your nameserver. */

@@ -3,9 +3,9 @@ package io.dnsupdate.testkit.k8s;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dnsupdate.testkit.RepositoryFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -23,15 +23,7 @@ public final class RequiredPermissions {
 
   /** The file in the repository, found upwards from the working directory. */
   public static RequiredPermissions load() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null) {
-      Path file = dir.resolve("charts/src/test/resources/required-permissions.yaml");
-      if (Files.isRegularFile(file)) {
-        return load(file);
-      }
-      dir = dir.getParent();
-    }
-    throw new IllegalStateException("no charts/src/test/resources/required-permissions.yaml above");
+    return load(RepositoryFiles.find("charts/src/test/resources/required-permissions.yaml"));
   }
 
   public static RequiredPermissions load(Path file) {

@@ -66,7 +66,6 @@ public final class SolverFailure extends Exception {
       case ServerFailure -> Reason.ServerFailure;
       case ResponseNotVerified -> Reason.ResponseNotVerified;
       case PropagationTimeout -> Reason.PropagationTimeout;
-      default -> Reason.ServerFailure;
     };
   }
 
