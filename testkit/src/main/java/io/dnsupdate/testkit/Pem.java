@@ -37,6 +37,11 @@ public final class Pem {
     return block("PRIVATE KEY", key.getEncoded());
   }
 
+  /** X.509 SubjectPublicKeyInfo PEM ("BEGIN PUBLIC KEY") text, as kube-apiserver reads it. */
+  public static String publicKey(java.security.PublicKey key) {
+    return block("PUBLIC KEY", key.getEncoded());
+  }
+
   /** Every certificate in the PEM text. */
   public static List<X509Certificate> parseCertificates(String pem) {
     try {

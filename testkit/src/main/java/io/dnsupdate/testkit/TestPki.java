@@ -142,14 +142,29 @@ public final class TestPki {
 
   /** A clientAuth certificate whose CN is the user name (as kube-apiserver front proxies use). */
   public IssuedCertificate issueClient(String cn) {
-    return issue(cn, KeyPurposeId.id_kp_clientAuth, List.of());
+    return issueClient(cn, List.of());
+  }
+
+  /**
+   * A clientAuth certificate for kube-apiserver's x509 authenticator: the CN is the user name and
+   * each organization (O) a group, e.g. {@code system:masters}.
+   */
+  public IssuedCertificate issueClient(String cn, List<String> groups) {
+    X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
+    groups.forEach(g -> subject.addRDN(BCStyle.O, g));
+    subject.addRDN(BCStyle.CN, cn);
+    return issue(subject.build(), KeyPurposeId.id_kp_clientAuth, List.of());
   }
 
   private IssuedCertificate issue(String cn, KeyPurposeId purpose, List<GeneralName> sans) {
+    return issue(cn(cn), purpose, sans);
+  }
+
+  private IssuedCertificate issue(X500Name subject, KeyPurposeId purpose, List<GeneralName> sans) {
     KeyPair kp = newKeyPair();
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder b = builder(name, cn(cn), kp.getPublic());
+      X509v3CertificateBuilder b = builder(name, subject, kp.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
       b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
