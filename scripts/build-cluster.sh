@@ -13,6 +13,8 @@ K8S_VERSION=v1.34.4
 ETCD_VERSION=v3.6.4
 CERT_MANAGER_VERSION=v1.19.5
 
+# Go's own install path, for shells whose PATH lacks it
+[ -x /usr/local/go/bin/go ] && PATH=$PATH:/usr/local/go/bin
 command -v go >/dev/null 2>&1 || { echo "build-cluster: Go 1.24 or newer is needed (go not on PATH)" >&2; exit 2; }
 
 # the versions must be the ones go.mod pins, or the cache key would lie
@@ -59,6 +61,6 @@ cm_ld="-X github.com/cert-manager/cert-manager/pkg/util.AppVersion=$CERT_MANAGER
 build cluster/controlplane kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$k8s_ld"
 build cluster/controlplane kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_ld"
 build cluster/controlplane kubectl k8s.io/kubernetes/cmd/kubectl "$k8s_ld"
-build cluster/controlplane etcd go.etcd.io/etcd/server/v3 ""
+build cluster/controlplane etcd go.etcd.io/etcd/server/v3 "-X go.etcd.io/etcd/api/v3/version.GitSHA=module-$ETCD_VERSION"
 build cluster/certmanager cm-controller ./cmd/cm-controller "$cm_ld"
 echo "$bin"

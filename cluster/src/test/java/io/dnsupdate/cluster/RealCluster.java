@@ -447,7 +447,7 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
     try {
       Process p =
           new ProcessBuilder(
-                  "go", "list", "-m", "-f", "{{.Dir}}", "github.com/cert-manager/cert-manager")
+                  go(), "list", "-m", "-f", "{{.Dir}}", "github.com/cert-manager/cert-manager")
               .directory(module.toFile())
               .redirectErrorStream(true)
               .start();
@@ -462,6 +462,12 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** go from PATH, or from Go's own install path when PATH lacks it. */
+  static String go() {
+    Path installed = Path.of("/usr/local/go/bin/go");
+    return Files.isExecutable(installed) ? installed.toString() : "go";
   }
 
   @Override

@@ -17,8 +17,15 @@ public record ClusterBinaries(Path dir) {
 
   private static ClusterBinaries built;
 
-  /** Builds what is missing (once per JVM) and returns the binaries. */
+  /**
+   * Builds what is missing (once per JVM) and returns the binaries; {@code DNSUPDATE_CLUSTER_BIN}
+   * names a directory of already built ones instead.
+   */
   public static synchronized ClusterBinaries get() {
+    String prebuilt = System.getenv("DNSUPDATE_CLUSTER_BIN");
+    if (built == null && prebuilt != null && !prebuilt.isBlank()) {
+      built = new ClusterBinaries(Path.of(prebuilt));
+    }
     if (built == null) {
       Path script = RepositoryFiles.find("scripts/build-cluster.sh");
       CommandResult result = Commands.run(List.of("bash", script.toString()), null, BUILD_LIMIT);

@@ -34,6 +34,12 @@ public final class Commands {
 
   /** Absolute path of a tool, searched in PATH and then the system binary directories. */
   public static String executable(String name) {
+    if (name.contains("/")) {
+      if (Files.isExecutable(Path.of(name))) {
+        return name;
+      }
+      throw new IllegalStateException(name + " is not an executable file");
+    }
     List<String> dirs = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {

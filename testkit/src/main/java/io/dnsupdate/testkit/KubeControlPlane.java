@@ -19,9 +19,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -53,6 +55,7 @@ public final class KubeControlPlane implements AutoCloseable {
   private final TestPki frontProxyCa = TestPki.newCa("testkit front-proxy CA");
   private final int apiPort;
   private final int etcdPort;
+  private final String adminToken;
   private final Path adminKubeconfig;
   private KubernetesClient admin;
   private boolean closed;
@@ -64,10 +67,13 @@ public final class KubeControlPlane implements AutoCloseable {
     this.workDir = Files.createTempDirectory("kube-");
     this.etcdPort = reserve();
     this.apiPort = reserve();
+    // fabric8 cannot read a PKCS#8 EC client key, so the admin is a static token (random per run)
+    byte[] token = new byte[32];
+    new SecureRandom().nextBytes(token);
+    this.adminToken = HexFormat.of().formatHex(token);
     this.adminKubeconfig =
         writeKubeconfig(
-            workDir.resolve("admin.kubeconfig"),
-            clusterCa.issueClient("testkit-admin", List.of("system:masters")));
+            workDir.resolve("admin.kubeconfig"), "    token: " + adminToken + "\n", "default");
   }
 
   public static Builder builder() {
@@ -179,6 +185,8 @@ public final class KubeControlPlane implements AutoCloseable {
     KeyPair sa = rsaKeyPair();
     Files.writeString(pki.resolve("sa.key"), Pem.privateKey(sa.getPrivate()));
     Files.writeString(pki.resolve("sa.pub"), Pem.publicKey(sa.getPublic()));
+    Path tokens = pki.resolve("tokens.csv");
+    Files.writeString(tokens, adminToken + ",testkit-admin,testkit-admin,\"system:masters\"\n");
 
     int etcdPeerPort = reserve();
     String etcdUrl = "http://" + LOOPBACK + ":" + etcdPort;
@@ -215,6 +223,7 @@ public final class KubeControlPlane implements AutoCloseable {
             "--tls-cert-file=" + pki.resolve("apiserver.crt"),
             "--tls-private-key-file=" + pki.resolve("apiserver.key"),
             "--client-ca-file=" + caPem,
+            "--token-auth-file=" + tokens,
             "--authorization-mode=RBAC",
             "--service-account-issuer=" + url(),
             "--service-account-key-file=" + pki.resolve("sa.pub"),
