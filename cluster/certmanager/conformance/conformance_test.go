@@ -191,10 +191,15 @@ func writeAPIServerWrapper(realBinary string) (string, error) {
 	script := fmt.Sprintf(`#!/bin/sh
 # kube-apiserver for cert-manager's envtest fixture, plus the aggregation layer's front-proxy flags
 # and a loopback advertise address. envtest probes flags with --help: pass that through unchanged.
+# kube-apiserver 1.34 runs with a loopback advertise address, but refuses to write it into the
+# Endpoints of the "kubernetes" Service ("may not be in the loopback range") and logs that on every
+# sync; nothing here uses that Service (the aggregator maps it to loopback itself), so the
+# endpoint reconciler is off.
 real=%[1]q
 if [ "$#" -eq 1 ] && [ "$1" = "--help" ]; then exec "$real" --help; fi
 exec "$real" "$@" \
   --advertise-address=127.0.0.1 \
+  --endpoint-reconciler-type=none \
   --requestheader-client-ca-file=%[2]q \
   --requestheader-allowed-names=front-proxy-client \
   --requestheader-username-headers=X-Remote-User \

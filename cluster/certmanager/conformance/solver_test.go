@@ -2,6 +2,9 @@ package conformance
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -197,12 +200,43 @@ func writeKubeconfig(cfg *rest.Config, path string) error {
 	if len(cfg.CertData) == 0 || len(cfg.KeyData) == 0 || len(cfg.CAData) == 0 {
 		return fmt.Errorf("the control plane's rest.Config has no inline client certificate and CA")
 	}
+	key, err := sec1Key(cfg.KeyData)
+	if err != nil {
+		return err
+	}
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData}
+	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: key}
 	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
 	kc.CurrentContext = "envtest"
 	return clientcmd.WriteToFile(*kc, path)
+}
+
+// sec1Key rewrites envtest's client key, an ECDSA key in PKCS#8 ("BEGIN PRIVATE KEY"), as SEC 1
+// ("BEGIN EC PRIVATE KEY"). fabric8 7.5.2, which the Java processes use, takes an unlabelled
+// PKCS#8 key for RSA, and its RSA fallback fails with "Invalid DER: object is not integer"
+// before it tries EC; from the SEC 1 label it knows the key is EC. kubectl reads either.
+func sec1Key(keyPEM []byte) ([]byte, error) {
+	block, _ := pem.Decode(keyPEM)
+	if block == nil {
+		return nil, fmt.Errorf("the control plane's client key is not PEM")
+	}
+	if block.Type != "PRIVATE KEY" {
+		return keyPEM, nil
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	ec, ok := parsed.(*ecdsa.PrivateKey)
+	if !ok {
+		return keyPEM, nil
+	}
+	der, err := x509.MarshalECPrivateKey(ec)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }
 
 // applyCRDs creates the repository's CRDs and waits until they are served.

@@ -203,7 +203,13 @@ class CertManagerConformanceIT {
             nameservers: ["%s"]
         """
             .formatted(
-                key.secret(), key.name(), key.algorithm(), ISSUER, dnsServer, ZONE, DOMAIN,
+                key.secret(),
+                key.name(),
+                key.algorithm(),
+                ISSUER,
+                dnsServer,
+                ZONE,
+                DOMAIN,
                 dnsServer);
     Path file = dir.resolve("dnsupdate.yaml");
     Files.writeString(file, yaml);
