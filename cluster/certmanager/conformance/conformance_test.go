@@ -78,19 +78,16 @@ type settings struct {
 var env settings
 
 func TestMain(m *testing.M) {
-	code, err := setUp()
-	if err != nil {
+	if err := setUp(); err != nil {
 		fmt.Fprintln(os.Stderr, "conformance:", err)
 		os.Exit(2)
 	}
-	if code == 0 {
-		code = m.Run()
-	}
+	code := m.Run()
 	stopAllProcesses()
 	os.Exit(code)
 }
 
-func setUp() (int, error) {
+func setUp() error {
 	var missing []string
 	need := func(name string) string {
 		v := os.Getenv(name)
@@ -110,7 +107,7 @@ func setUp() (int, error) {
 	zone := need("DNS_ZONE")
 	env.manifests = need("CONFORMANCE_MANIFESTS")
 	if len(missing) > 0 {
-		return 0, fmt.Errorf("environment variables not set: %s (see the comment at the top of conformance_test.go)",
+		return fmt.Errorf("environment variables not set: %s (see the comment at the top of conformance_test.go)",
 			strings.Join(missing, ", "))
 	}
 	env.zone = strings.TrimSuffix(zone, ".") + "."
@@ -119,28 +116,32 @@ func setUp() (int, error) {
 
 	host, _, err := net.SplitHostPort(env.dnsServer)
 	if err != nil {
-		return 0, fmt.Errorf("DNS_SERVER %q: %w", env.dnsServer, err)
+		return fmt.Errorf("DNS_SERVER %q: %w", env.dnsServer, err)
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return 0, fmt.Errorf("DNS_SERVER %q: the tests talk to 127.0.0.0/8 only", env.dnsServer)
+		return fmt.Errorf("DNS_SERVER %q: the tests talk to 127.0.0.0/8 only", env.dnsServer)
 	}
 	for _, f := range []string{realAPIServer, env.webhookJar, env.operatorJar, env.crdsDir, env.manifests} {
 		if _, err := os.Stat(f); err != nil {
-			return 0, err
+			return err
 		}
 	}
 
 	env.logDir = os.Getenv("CONFORMANCE_LOG_DIR")
 	if env.logDir == "" {
 		if env.logDir, err = os.MkdirTemp("", "conformance-logs-"); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	if env.logDir, err = filepath.Abs(env.logDir); err != nil {
-		return 0, err
+		return err
 	}
 	if err := os.MkdirAll(env.logDir, 0o755); err != nil {
-		return 0, err
+		return err
+	}
+	// every control plane's kube-apiserver appends to one log: start it afresh
+	if err := os.Remove(filepath.Join(env.logDir, "kube-apiserver.log")); err != nil && !os.IsNotExist(err) {
+		return err
 	}
 	fmt.Println("conformance: logs of kube-apiserver, operator and webhook in", env.logDir)
 
@@ -152,15 +153,15 @@ func setUp() (int, error) {
 	}
 
 	if env.servingCA, err = newCA("dnsupdate-conformance-serving-ca"); err != nil {
-		return 0, err
+		return err
 	}
 	wrapper, err := writeAPIServerWrapper(realAPIServer)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	// envtest reads TEST_ASSET_KUBE_APISERVER when a control plane starts, after init().
 	os.Setenv("TEST_ASSET_KUBE_APISERVER", wrapper)
-	return 0, nil
+	return nil
 }
 
 // writeAPIServerWrapper writes, into a temporary directory, a front-proxy CA, the aggregator's

@@ -108,7 +108,9 @@ class CertManagerConformanceIT {
             goLog);
 
     String out = Files.readString(goLog);
-    assertThat(exit).as("go test exit code; see %s", goLog).isZero();
+    assertThat(exit)
+        .as("go test exit code; what failed:%n%s%nfull output: %s", failures(out), goLog)
+        .isZero();
     assertThat(out)
         .contains("--- PASS: TestBasic/Basic/PresentRecord")
         .contains("--- PASS: TestExtended/Extended/DeletingOneRecordRetainsOthers")
@@ -124,6 +126,25 @@ class CertManagerConformanceIT {
       }
     }
     assertThat(left).as("challenge TXT records left in %s", ZONE).isEmpty();
+  }
+
+  /** Progress lines of the suite (t.Logf), which look like t.Errorf messages. */
+  private static final List<String> PROGRESS =
+      List.of("created fixture", "Calling Present", "is Ready");
+
+  /** The lines of go test output that say what failed: results and t.Errorf messages. */
+  private static String failures(String out) {
+    StringBuilder b = new StringBuilder();
+    for (String line : out.split("\n")) {
+      String t = line.strip();
+      if (t.startsWith("--- FAIL")
+          || t.startsWith("--- SKIP")
+          || t.startsWith("panic:")
+          || (t.matches("^\\w+\\.go:\\d+: .*") && PROGRESS.stream().noneMatch(t::contains))) {
+        b.append("  ").append(t).append('\n');
+      }
+    }
+    return b.toString();
   }
 
   /** A key made for this run only, as tsig-keygen would: 32 random bytes for hmac-sha256. */
