@@ -84,6 +84,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	stopAllProcesses()
+	stopLeftoverChildren()
 	os.Exit(code)
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -115,4 +116,55 @@ func sanitize(name string) string {
 		}
 		return r
 	}, name)
+}
+
+// stopLeftoverChildren ends the processes this test process started that are still running. When
+// the solver's Initialize fails, the fixture's setup calls t.Fatalf before it hands back the
+// function that stops the control plane, so envtest's etcd and kube-apiserver (each in a process
+// group of its own) would outlive the test. Only direct children, by their pid.
+func stopLeftoverChildren() {
+	self := os.Getpid()
+	var children []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...; comm may hold spaces, so read after the last ')'
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(self) {
+			children = append(children, pid)
+		}
+	}
+	if len(children) == 0 {
+		return
+	}
+	fmt.Printf("conformance: stopping %d process(es) left running: %v\n", len(children), children)
+	for _, pid := range children {
+		_ = syscall.Kill(pid, syscall.SIGTERM)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for _, pid := range children {
+		for time.Now().Before(deadline) && syscall.Kill(pid, 0) == nil && !zombie(pid) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if syscall.Kill(pid, 0) == nil && !zombie(pid) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// zombie tells whether the process has exited and waits only for its parent (us) to reap it.
+func zombie(pid int) bool {
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return true
+	}
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(fields) > 0 && fields[0] == "Z"
 }
