@@ -85,6 +85,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	stopAllProcesses()
 	stopLeftoverChildren()
+	removeTempDirs()
 	os.Exit(code)
 }
 
@@ -169,7 +170,7 @@ func setUp() error {
 // client certificate and a script that runs kube-apiserver with envtest's arguments plus the
 // flags an aggregated API needs, which envtest does not pass.
 func writeAPIServerWrapper(realBinary string) (string, error) {
-	dir, err := os.MkdirTemp("", "conformance-kas-")
+	dir, err := tempDir("conformance-kas-")
 	if err != nil {
 		return "", err
 	}
@@ -216,6 +217,23 @@ exec "$real" "$@" \
 		return "", err
 	}
 	return path, nil
+}
+
+var tempDirs []string
+
+// tempDir makes a temporary directory that TestMain removes at the end: they hold keys.
+func tempDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err == nil {
+		tempDirs = append(tempDirs, dir)
+	}
+	return dir, err
+}
+
+func removeTempDirs() {
+	for _, d := range tempDirs {
+		_ = os.RemoveAll(d)
+	}
 }
 
 func getenv(name, fallback string) string {

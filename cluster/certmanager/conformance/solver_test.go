@@ -55,7 +55,7 @@ func (s *viaAggregator) Name() string { return solverName }
 
 func (s *viaAggregator) Initialize(cfg *rest.Config, stop <-chan struct{}) error {
 	s.planes++
-	dir, err := os.MkdirTemp("", "conformance-plane-")
+	dir, err := tempDir("conformance-plane-")
 	if err != nil {
 		return err
 	}
