@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.config.Durations;
 import io.dnsupdate.config.KeySecretCodec;
 import io.dnsupdate.dns.DnsQuery;
 import io.dnsupdate.dns.Nameserver;
@@ -19,13 +20,18 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import org.awaitility.core.ConditionTimeoutException;
 import org.xbill.DNS.Name;
 
 /**
@@ -38,9 +44,8 @@ public final class DemoFlow {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-  private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
-      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+  private static final String OWNER_ONLY = "rw-------";
+  private static final String READABLE = "rw-r--r--";
 
   private final LocalStack stack;
   private final StepLog log;
@@ -119,7 +124,7 @@ public final class DemoFlow {
           "load the key clause and grants in "
               + file.toAbsolutePath()
               + " into your nameserver; waiting up to "
-              + options.keyWait()
+              + Durations.format(options.keyWait())
               + " for it to accept the key");
       readyTimeout = options.keyWait();
     }
@@ -174,16 +179,39 @@ public final class DemoFlow {
     return chain;
   }
 
-  /** Writes {@code fullchain.pem} and {@code privkey.pem} (mode 600) into {@code dir}. */
+  /**
+   * Writes {@code fullchain.pem} (mode 644) and {@code privkey.pem} (mode 600) into {@code dir},
+   * each replaced atomically: a reader sees the previous file or the new one, never half of one.
+   */
   public static List<Path> write(IssuedChain chain, Path dir) throws Exception {
     Files.createDirectories(dir);
-    Path cert = dir.resolve("fullchain.pem");
-    Path key = dir.resolve("privkey.pem");
-    Files.writeString(cert, Pem.certificates(chain.chain().toArray(X509Certificate[]::new)));
-    Files.deleteIfExists(key);
-    Files.createFile(key, OWNER_ONLY);
-    Files.writeString(key, Pem.privateKey(chain.keyPair().getPrivate()));
+    Path key =
+        replace(
+            dir.resolve("privkey.pem"), Pem.privateKey(chain.keyPair().getPrivate()), OWNER_ONLY);
+    Path cert =
+        replace(
+            dir.resolve("fullchain.pem"),
+            Pem.certificates(chain.chain().toArray(X509Certificate[]::new)),
+            READABLE);
     return List.of(cert, key);
+  }
+
+  /** Writes a temporary file beside {@code file} with {@code mode}, then renames it over it. */
+  private static Path replace(Path file, String content, String mode) throws IOException {
+    Path tmp =
+        Files.createTempFile(
+            file.getParent(),
+            "." + file.getFileName(),
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(OWNER_ONLY)));
+    try {
+      Files.writeString(tmp, content);
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(mode));
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return file;
   }
 
   /** The names in the certificate's subjectAltName. */
@@ -228,34 +256,48 @@ public final class DemoFlow {
 
   /** The key clause holds the secret: it goes to a file only its owner can read, never stdout. */
   private static Path writeNameserverConfig(Map<String, String> config, Path dir)
-      throws java.io.IOException {
+      throws IOException {
     Files.createDirectories(dir);
-    Path file = dir.resolve("nameserver-config.conf");
-    Files.deleteIfExists(file);
-    Files.createFile(file, OWNER_ONLY);
-    Files.writeString(
-        file,
+    return replace(
+        dir.resolve("nameserver-config.conf"),
         config.get(ApiConstants.NAMESERVER_CONFIG_NAMED_CONF)
             + "\n// inside the zone's update-policy { ... }; block:\n"
-            + config.get(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY));
-    return file;
+            + config.get(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY),
+        OWNER_ONLY);
   }
 
   private Map<String, String> awaitNameserverConfig(TsigKey key) {
     String secretName = key.effectiveNameserverConfigSecretName();
     String grant = "name _acme-challenge." + options.domain() + ". TXT;";
-    Secret secret =
-        await("nameserver-config Secret " + secretName + " with a grant for " + options.domain())
-            .atMost(READY_TIMEOUT)
-            .pollInterval(Duration.ofMillis(100))
-            .until(
-                () -> client.secrets().inNamespace(NAMESPACE).withName(secretName).get(),
-                s ->
-                    s != null
-                        && decode(s)
-                            .getOrDefault(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY, "")
-                            .contains(grant));
-    return decode(secret);
+    try {
+      // Awaitility's timeout message shows the last value polled, and this Secret holds the TSIG
+      // key: the value polled is empty until it matches, and the timeout gets a message of ours
+      return await()
+          .atMost(READY_TIMEOUT)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () ->
+                  Optional.ofNullable(
+                          client.secrets().inNamespace(NAMESPACE).withName(secretName).get())
+                      .map(DemoFlow::decode)
+                      .filter(
+                          d ->
+                              d.getOrDefault(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY, "")
+                                  .contains(grant)),
+              Optional::isPresent)
+          .orElseThrow();
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException(
+          "the operator did not write Secret "
+              + NAMESPACE
+              + "/"
+              + secretName
+              + " with a grant for "
+              + options.domain()
+              + " within "
+              + Durations.format(READY_TIMEOUT)
+              + "; next: read the operator's log (run again with --keep to keep it)");
+    }
   }
 
   private static Map<String, String> decode(Secret secret) {
@@ -264,12 +306,71 @@ public final class DemoFlow {
 
   private <T extends HasMetadata> T awaitReady(
       Class<T> type, String name, Function<T, List<Condition>> conditions, Duration timeout) {
-    return await(type.getSimpleName() + " " + NAMESPACE + "/" + name + " Ready")
-        .atMost(timeout)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> client.resources(type).inNamespace(NAMESPACE).withName(name).get(),
-            r -> r != null && Conditions.isTrue(conditions.apply(r), ApiConstants.CONDITION_READY));
+    try {
+      return await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> client.resources(type).inNamespace(NAMESPACE).withName(name).get(),
+              r ->
+                  r != null
+                      && Conditions.isTrue(conditions.apply(r), ApiConstants.CONDITION_READY));
+    } catch (ConditionTimeoutException e) {
+      // Awaitility's message dumps the whole resource; the user needs the condition and a next step
+      T last = client.resources(type).inNamespace(NAMESPACE).withName(name).get();
+      Condition ready =
+          last == null
+              ? null
+              : Conditions.find(conditions.apply(last), ApiConstants.CONDITION_READY).orElse(null);
+      throw new IllegalStateException(
+          notReady(type.getSimpleName(), name, timeout, ready, options));
+    }
+  }
+
+  /**
+   * One line for a resource that did not become Ready: its Ready condition's reason and message and
+   * what to do next.
+   */
+  static String notReady(
+      String kind, String name, Duration timeout, Condition ready, DemoOptions options) {
+    String what =
+        kind + " " + NAMESPACE + "/" + name + " not Ready after " + Durations.format(timeout);
+    if (ready == null) {
+      return what + ": no Ready condition yet; next: " + nextStep(null, options);
+    }
+    return what
+        + ": "
+        + ready.getReason()
+        + ": "
+        + ready.getMessage()
+        + "; next: "
+        + nextStep(ready.getReason(), options);
+  }
+
+  private static String nextStep(String reason, DemoOptions options) {
+    String yours = options.localNameserver() ? null : options.nameserver();
+    String config = options.out().resolve("nameserver-config.conf").toAbsolutePath().toString();
+    String fallback = "read the operator's log (run again with --keep to keep it)";
+    if (reason == null) {
+      return fallback;
+    }
+    return switch (reason) {
+      case "NameserverUnreachable" ->
+          yours == null
+              ? "the local named stopped answering; " + fallback
+              : "check that " + yours + " is running and answers DNS over TCP from this machine";
+      case "KeyRejected", "UpdateRefused" ->
+          yours == null
+              ? "the local named did not take the key; " + fallback
+              : "load the key clause and grants in "
+                  + config
+                  + " into "
+                  + yours
+                  + " and reload it (rndc reconfig), or wait longer with --key-wait";
+      case "ZoneNotFound" ->
+          "check --domain " + options.domain() + ": the nameserver is not authoritative for it";
+      default -> fallback;
+    };
   }
 
   private static String name(HasMetadata r) {

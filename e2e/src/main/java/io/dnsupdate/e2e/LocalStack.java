@@ -93,7 +93,13 @@ public final class LocalStack implements AutoCloseable {
       pebble = keep(PebbleServer.start(dns));
       acmeDirectory = pebble.directoryUrl();
       acmeTrust = pebble.sslContext();
-      log.done("ACME server: Pebble at " + acmeDirectory + ", resolving via " + dns);
+      log.done(
+          "ACME server: Pebble at "
+              + acmeDirectory
+              + ", resolving via "
+              + dns.getHostString()
+              + ":"
+              + dns.getPort());
     } else {
       acmeDirectory = options.acmeDirectory();
       acmeTrust = SSLContext.getDefault();
