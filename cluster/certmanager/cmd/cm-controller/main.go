@@ -30,6 +30,8 @@ import (
 	_ "github.com/cert-manager/cert-manager/pkg/controller/acmeorders"
 	_ "github.com/cert-manager/cert-manager/pkg/controller/certificaterequests/acme"
 	_ "github.com/cert-manager/cert-manager/pkg/controller/certificaterequests/approver"
+	_ "github.com/cert-manager/cert-manager/pkg/controller/certificaterequests/ca"
+	_ "github.com/cert-manager/cert-manager/pkg/controller/certificaterequests/selfsigned"
 	_ "github.com/cert-manager/cert-manager/pkg/controller/certificates/issuing"
 	_ "github.com/cert-manager/cert-manager/pkg/controller/certificates/keymanager"
 	_ "github.com/cert-manager/cert-manager/pkg/controller/certificates/readiness"
@@ -38,12 +40,16 @@ import (
 	_ "github.com/cert-manager/cert-manager/pkg/controller/certificates/trigger"
 	_ "github.com/cert-manager/cert-manager/pkg/controller/clusterissuers"
 	_ "github.com/cert-manager/cert-manager/pkg/controller/issuers"
-	// The ACME issuer type, which the issuers controllers set up.
+	// The issuer types the issuers controllers set up: ACME for certificates, self-signed and CA
+	// for the webhook's serving certificate that our chart asks cert-manager for.
 	_ "github.com/cert-manager/cert-manager/pkg/issuer/acme"
+	_ "github.com/cert-manager/cert-manager/pkg/issuer/ca"
+	_ "github.com/cert-manager/cert-manager/pkg/issuer/selfsigned"
 )
 
 // controllers is what an ACME Issuer/ClusterIssuer with a dns01 solver needs, from Certificate to
-// signed certificate; the names are the ones the packages above register under.
+// signed certificate, plus the self-signed and CA issuers our chart's webhook PKI uses; the names
+// are the ones the packages above register under.
 var controllers = []string{
 	"issuers",
 	"clusterissuers",
@@ -51,6 +57,8 @@ var controllers = []string{
 	"challenges",
 	"certificaterequests-issuer-acme",
 	"certificaterequests-approver",
+	"certificaterequests-issuer-ca",
+	"certificaterequests-issuer-selfsigned",
 	"certificates-trigger",
 	"certificates-issuing",
 	"certificates-key-manager",

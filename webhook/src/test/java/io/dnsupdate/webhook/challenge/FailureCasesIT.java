@@ -202,11 +202,22 @@ class FailureCasesIT {
   @Nested
   class BadInput {
     @Test
-    void keyThatIsNoDns01Value() {
-      String message = failure(payload("Present", NS, ISSUER, FQDN, "123d=="), "InvalidChallenge");
+    void keyThatCouldLeaveItsTxtString() {
+      String key = "abc\" ; evil";
+      String message = failure(payload("Present", NS, ISSUER, FQDN, key), "InvalidChallenge");
 
-      assertThat(message).contains("43 base64url characters").contains("got 6 character(s)");
-      assertThat(named.txt(FQDN)).doesNotContain("123d==");
+      assertThat(message)
+          .contains("without quotes, backslashes or spaces")
+          .contains("got 11 character(s) including other characters");
+      assertThat(named.txt(FQDN)).noneMatch(t -> t.contains("evil"));
+    }
+
+    @Test
+    void keyLongerThanOneTxtString() {
+      String message =
+          failure(payload("Present", NS, ISSUER, FQDN, "k".repeat(256)), "InvalidChallenge");
+
+      assertThat(message).contains("1 to 255 visible ASCII characters").contains("got 256");
     }
 
     @Test
