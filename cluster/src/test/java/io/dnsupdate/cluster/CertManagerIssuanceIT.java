@@ -57,7 +57,7 @@ class CertManagerIssuanceIT {
   void anIssuerGetsAWildcardCertificateAndNoChallengeRecordIsLeft(RealCluster cluster)
       throws Exception {
     String ns = "cm-issuer";
-    cluster.readyIssuer(ns, List.of("a.b." + LocalNameserver.ZONE));
+    cluster.readyIssuer(ns, LocalNameserver.ZONE, "a.b." + LocalNameserver.ZONE);
     apply(cluster, issuer("Issuer", "pebble", ns));
     apply(cluster, certificate(ns, "wildcard", "Issuer", NAMES));
 
@@ -71,7 +71,7 @@ class CertManagerIssuanceIT {
   @Test
   void aClusterIssuerUsesTheIssuerInCertManagersNamespace(RealCluster cluster) throws Exception {
     String ns = "cm-cluster-issuer";
-    cluster.readyIssuer(RealCluster.CERT_MANAGER_NAMESPACE, List.of());
+    cluster.readyIssuer(RealCluster.CERT_MANAGER_NAMESPACE, LocalNameserver.ZONE);
     cluster.kubectlOk("create", "namespace", ns);
     apply(cluster, issuer("ClusterIssuer", "pebble-cluster", null));
     apply(
@@ -90,11 +90,13 @@ class CertManagerIssuanceIT {
   void aNameOutsideTheIssuersDomainsLeavesAChallengeWithOurReasonAndTheZoneUnchanged(
       RealCluster cluster) throws Exception {
     String ns = "cm-outside";
-    cluster.readyIssuer(ns, List.of());
+    String allowed = "a.b." + LocalNameserver.ZONE;
+    cluster.readyIssuer(ns, allowed);
     List<String> zoneBefore = cluster.dns().named().recordStrings(LocalNameserver.ZONE + ".");
     apply(cluster, issuer("Issuer", "pebble", ns));
-    // the issuer lists example.test (and so its subdomains, by whole labels): another zone's name
-    apply(cluster, certificate(ns, "outside", "Issuer", List.of("www.example.invalid")));
+    // in the zone named serves (so cert-manager finds it and calls the solver), not in the issuer's
+    String outside = "www." + LocalNameserver.ZONE;
+    apply(cluster, certificate(ns, "outside", "Issuer", List.of(outside)));
 
     String reason =
         cluster

@@ -146,16 +146,27 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
     return webhookPort;
   }
 
+  /**
+   * {@code <service>.<namespace>.svc}: the name the aggregator checks the serving certificate for.
+   */
+  String webhookServiceDnsName() {
+    return chart.one("Service", "webhook").path("metadata").path("name").asText()
+        + "."
+        + NAMESPACE
+        + ".svc";
+  }
+
   /** The CA of the webhook's serving certificate, as cert-manager issued it. */
   String webhookCaPem() {
     return webhookCaPem;
   }
 
   /**
-   * The examples' TsigKey and DnsUpdateIssuer in a new namespace, for {@code example.test} and the
-   * given subdomains, with the rendered key and grants loaded into named, once the issuer is Ready.
+   * The examples' TsigKey and DnsUpdateIssuer in a namespace (made if missing) for the zone {@code
+   * example.test} and exactly the given domains, with the rendered key and grants loaded into
+   * named, once the issuer is Ready.
    */
-  DnsUpdateIssuer readyIssuer(String namespace, List<String> subdomains) throws IOException {
+  DnsUpdateIssuer readyIssuer(String namespace, String... domains) throws IOException {
     KubernetesClient k8s = admin();
     if (k8s.namespaces().withName(namespace).get() == null) {
       kubectlOk("create", "namespace", namespace);
@@ -164,7 +175,8 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
     key.getSpec().setRotation(null);
     k8s.resource(key).create();
     DnsUpdateIssuer issuer =
-        ExampleResources.issuer(namespace, dns.hostPort(), LocalNameserver.ZONE, subdomains);
+        ExampleResources.issuer(namespace, dns.hostPort(), LocalNameserver.ZONE, List.of());
+    issuer.getSpec().setDomains(List.of(domains));
     k8s.resource(issuer).create();
     String configSecret =
         key.getMetadata().getName() + ApiConstants.NAMESERVER_CONFIG_SECRET_SUFFIX;
@@ -447,7 +459,12 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
     try {
       Process p =
           new ProcessBuilder(
-                  go(), "list", "-m", "-f", "{{.Dir}}", "github.com/cert-manager/cert-manager")
+                  ClusterBinaries.go(),
+                  "list",
+                  "-m",
+                  "-f",
+                  "{{.Dir}}",
+                  "github.com/cert-manager/cert-manager")
               .directory(module.toFile())
               .redirectErrorStream(true)
               .start();
@@ -462,12 +479,6 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  /** go from PATH, or from Go's own install path when PATH lacks it. */
-  static String go() {
-    Path installed = Path.of("/usr/local/go/bin/go");
-    return Files.isExecutable(installed) ? installed.toString() : "go";
   }
 
   @Override

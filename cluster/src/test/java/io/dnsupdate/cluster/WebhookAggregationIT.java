@@ -19,7 +19,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -55,7 +57,7 @@ class WebhookAggregationIT {
   void cert_managersServiceAccountPresentsAndCleansUpThroughTheAggregator(RealCluster cluster)
       throws IOException {
     String ns = "webhook-allowed";
-    cluster.readyIssuer(ns, List.of());
+    cluster.readyIssuer(ns, LocalNameserver.ZONE);
     Path certManager =
         cluster
             .plane()
@@ -102,8 +104,7 @@ class WebhookAggregationIT {
     KubeControlPlane plane = cluster.plane();
     IssuedCertificate proxy = plane.frontProxyCa().issueClient(KubeControlPlane.FRONT_PROXY_CLIENT);
     HttpClient http = HttpClient.newBuilder().sslContext(sslContext(cluster, proxy)).build();
-    // the serving certificate names the Service, as the aggregator checks it
-    URI uri = URI.create("https://localhost:" + cluster.webhookPort() + CHALLENGES);
+    URI uri = URI.create("https://127.0.0.1:" + cluster.webhookPort() + CHALLENGES);
     List<String> before = cluster.dns().named().recordStrings(LocalNameserver.ZONE + ".");
 
     HttpResponse<String> answer =
@@ -134,9 +135,47 @@ class WebhookAggregationIT {
     TrustManagerFactory tmf =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
+    X509TrustManager chain = (X509TrustManager) tmf.getTrustManagers()[0];
     SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(client.keyManagerFactory().getKeyManagers(), tmf.getTrustManagers(), null);
+    ssl.init(
+        client.keyManagerFactory().getKeyManagers(),
+        new TrustManager[] {new ChainOnly(chain, cluster.webhookServiceDnsName())},
+        null);
     return ssl;
+  }
+
+  /**
+   * Checks the chain against the webhook's CA and the name the aggregator checks (the Service's DNS
+   * name), while this test dials 127.0.0.1, which the certificate rightly does not name.
+   */
+  private record ChainOnly(X509TrustManager delegate, String serviceName)
+      implements X509TrustManager {
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws java.security.cert.CertificateException {
+      delegate.checkServerTrusted(chain, authType);
+      try {
+        boolean named =
+            chain[0].getSubjectAlternativeNames().stream()
+                .anyMatch(n -> serviceName.equals(n.get(1)));
+        if (!named) {
+          throw new java.security.cert.CertificateException(
+              "the serving certificate does not name " + serviceName);
+        }
+      } catch (java.security.cert.CertificateParsingException e) {
+        throw new java.security.cert.CertificateException(e);
+      }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {
+      throw new UnsupportedOperationException("client side only");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return delegate.getAcceptedIssuers();
+    }
   }
 
   private static CommandResult post(RealCluster cluster, Path kubeconfig, String json)

@@ -55,6 +55,12 @@ public record ClusterBinaries(Path dir) {
     return built;
   }
 
+  /** go from PATH, or from Go's own install path when PATH lacks it. */
+  public static String go() {
+    Path installed = Path.of("/usr/local/go/bin/go");
+    return Files.isExecutable(installed) ? installed.toString() : "go";
+  }
+
   public Path etcd() {
     return dir.resolve("etcd");
   }

@@ -2,7 +2,7 @@ package io.dnsupdate.cluster.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dnsupdate.testkit.Commands;
+import io.dnsupdate.testkit.ClusterBinaries;
 import io.dnsupdate.testkit.NamedServer;
 import io.dnsupdate.testkit.RepositoryFiles;
 import io.dnsupdate.testkit.TestTsigKey;
@@ -33,17 +33,14 @@ import org.xbill.DNS.Type;
  * cert-manager's own DNS01 conformance suite ({@code test/acme}, RunBasic and RunExtended) against
  * the packaged webhook, through cert-manager's webhook client, a real kube-apiserver with its
  * aggregator, and a real BIND. The Go side is cluster/certmanager/conformance; this class starts
- * BIND with a fresh TSIG key, builds the binaries with scripts/build-cluster.sh, writes the
- * manifests the suite applies into each test namespace, and runs {@code go test}.
+ * BIND with a fresh TSIG key, gets the binaries from scripts/build-cluster.sh, writes the manifests
+ * the suite applies into each test namespace, and runs {@code go test}.
  */
 class CertManagerConformanceIT {
   private static final String ZONE = "example.test";
   private static final String DOMAIN = "cert-manager-dns01-tests." + ZONE;
   private static final String CHALLENGE_NAME = "_acme-challenge." + DOMAIN + ".";
   private static final String ISSUER = "conformance";
-
-  /** A cold build of kube-apiserver and friends on 2 cores takes tens of minutes. */
-  private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(90);
 
   private static final Duration GO_TEST_TIMEOUT = Duration.ofMinutes(30);
 
@@ -59,7 +56,7 @@ class CertManagerConformanceIT {
   }
 
   @Test
-  @Timeout(value = 125, unit = TimeUnit.MINUTES)
+  @Timeout(value = 90, unit = TimeUnit.MINUTES)
   void basicAndExtendedPassThroughTheAggregator() throws Exception {
     Path repo = RepositoryFiles.find("scripts/build-cluster.sh").getParent().getParent();
     Path logs = Files.createDirectories(Path.of("target", "conformance").toAbsolutePath());
@@ -81,7 +78,7 @@ class CertManagerConformanceIT {
             .start();
     String dnsServer = named.address() + ":" + named.port();
 
-    Path bin = buildBinaries(repo, logs);
+    ClusterBinaries bin = ClusterBinaries.get();
     Path manifests = writeManifests(key, dnsServer);
 
     Path goLog = logs.resolve("go-test.log");
@@ -89,12 +86,12 @@ class CertManagerConformanceIT {
         runGoTest(
             repo.resolve("cluster/certmanager"),
             Map.ofEntries(
-                Map.entry("TEST_ASSET_ETCD", bin.resolve("etcd").toString()),
-                Map.entry("TEST_ASSET_KUBECTL", bin.resolve("kubectl").toString()),
+                Map.entry("TEST_ASSET_ETCD", bin.etcd().toString()),
+                Map.entry("TEST_ASSET_KUBECTL", bin.kubectl().toString()),
                 // cert-manager's test/apiserver panics in init() without it; TestMain then points
                 // it at a wrapper that adds the front-proxy flags
-                Map.entry("TEST_ASSET_KUBE_APISERVER", bin.resolve("kube-apiserver").toString()),
-                Map.entry("KUBE_APISERVER_BIN", bin.resolve("kube-apiserver").toString()),
+                Map.entry("TEST_ASSET_KUBE_APISERVER", bin.kubeApiserver().toString()),
+                Map.entry("KUBE_APISERVER_BIN", bin.kubeApiserver().toString()),
                 Map.entry("DNSUPDATE_WEBHOOK_JAR", webhookJar.toString()),
                 Map.entry("DNSUPDATE_OPERATOR_JAR", operatorJar.toString()),
                 Map.entry("DNSUPDATE_CRDS_DIR", repo.resolve("crds").toString()),
@@ -156,34 +153,6 @@ class CertManagerConformanceIT {
   }
 
   /**
-   * scripts/build-cluster.sh builds what its cache lacks and prints the binary directory last; its
-   * progress goes to a log.
-   */
-  private static Path buildBinaries(Path repo, Path logs) throws Exception {
-    Path log = logs.resolve("build-cluster.log");
-    Path stdout = logs.resolve("build-cluster.out");
-    Process p =
-        new ProcessBuilder("bash", repo.resolve("scripts/build-cluster.sh").toString())
-            .directory(repo.toFile())
-            .redirectOutput(stdout.toFile())
-            .redirectError(log.toFile())
-            .start();
-    if (!p.waitFor(BUILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      throw new AssertionError("build-cluster.sh did not finish within " + BUILD_TIMEOUT);
-    }
-    assertThat(p.exitValue()).as("build-cluster.sh exit code; see %s", log).isZero();
-    List<String> lines = Files.readAllLines(stdout);
-    assertThat(lines).as("build-cluster.sh output").isNotEmpty();
-    Path bin = Path.of(lines.get(lines.size() - 1).strip());
-    for (String b : List.of("kube-apiserver", "kubectl", "etcd")) {
-      assertThat(bin.resolve(b)).isExecutable();
-    }
-    return bin;
-  }
-
-  /**
    * What the suite applies into each of its namespaces: the key as the nameserver's administrators
    * would hand it over (a Secret), a TsigKey importing it, and the DnsUpdateIssuer. Written to a
    * private temporary directory, as it holds the key.
@@ -242,7 +211,7 @@ class CertManagerConformanceIT {
   private static int runGoTest(Path module, Map<String, String> env, Path log) throws Exception {
     ProcessBuilder pb =
         new ProcessBuilder(
-                Commands.executable("go"),
+                ClusterBinaries.go(),
                 "test",
                 "-count=1",
                 "-v",
