@@ -180,9 +180,7 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
     k8s.resource(issuer).create();
     String configSecret =
         key.getMetadata().getName() + ApiConstants.NAMESERVER_CONFIG_SECRET_SUFFIX;
-    String lastGrant =
-        "_acme-challenge."
-            + (subdomains.isEmpty() ? LocalNameserver.ZONE : subdomains.get(subdomains.size() - 1));
+    String lastGrant = "_acme-challenge." + domains[domains.length - 1];
     Secret config =
         await("the nameserver config of " + namespace + " grants " + lastGrant)
             .until(
