@@ -8,6 +8,7 @@ import io.dnsupdate.testkit.IssuedCertificate;
 import io.dnsupdate.testkit.KubeControlPlane;
 import io.dnsupdate.testkit.Pem;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,12 +16,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -146,29 +150,54 @@ class WebhookAggregationIT {
 
   /**
    * Checks the chain against the webhook's CA and the name the aggregator checks (the Service's DNS
-   * name), while this test dials 127.0.0.1, which the certificate rightly does not name.
+   * name), while this test dials 127.0.0.1, which the certificate rightly does not name. An
+   * X509ExtendedTrustManager, so that the JDK does not add its own host name check.
    */
-  private record ChainOnly(X509TrustManager delegate, String serviceName)
-      implements X509TrustManager {
+  private static final class ChainOnly extends X509ExtendedTrustManager {
+    private final X509TrustManager delegate;
+    private final String serviceName;
+
+    ChainOnly(X509TrustManager delegate, String serviceName) {
+      this.delegate = delegate;
+      this.serviceName = serviceName;
+    }
+
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws java.security.cert.CertificateException {
+        throws CertificateException {
       delegate.checkServerTrusted(chain, authType);
-      try {
-        boolean named =
-            chain[0].getSubjectAlternativeNames().stream()
-                .anyMatch(n -> serviceName.equals(n.get(1)));
-        if (!named) {
-          throw new java.security.cert.CertificateException(
-              "the serving certificate does not name " + serviceName);
-        }
-      } catch (java.security.cert.CertificateParsingException e) {
-        throw new java.security.cert.CertificateException(e);
+      boolean named =
+          chain[0].getSubjectAlternativeNames().stream()
+              .anyMatch(n -> serviceName.equals(n.get(1)));
+      if (!named) {
+        throw new CertificateException("the serving certificate does not name " + serviceName);
       }
     }
 
     @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      checkServerTrusted(chain, authType);
+    }
+
+    @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) {
+      throw new UnsupportedOperationException("client side only");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+      throw new UnsupportedOperationException("client side only");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
       throw new UnsupportedOperationException("client side only");
     }
 
