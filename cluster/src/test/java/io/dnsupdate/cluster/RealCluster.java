@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -59,7 +58,7 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
   private final LocalNameserver dns;
   private final Manifests chart;
   private final int webhookPort;
-  private final Path certManagerModule;
+  private final CertManager certManager;
   private String webhookCaPem;
 
   private RealCluster() throws IOException {
@@ -68,7 +67,7 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
     closeLast.add(webhook);
     webhookPort = webhook.port();
     ClusterBinaries bins = ClusterBinaries.get();
-    certManagerModule = certManagerModuleDir();
+    certManager = CertManager.fromModule();
     plane = KubeControlPlane.builder().binaries(bins).start();
     closeLast.add(0, plane);
     dns = LocalNameserver.start();
@@ -83,14 +82,24 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
   /** Starts everything; called once per JVM. */
   private void install() throws IOException {
     kubectlOk("apply", "--server-side", "-f", RepositoryFiles.find("crds").toString());
-    kubectlOk("apply", "--server-side", "-f", certManagerModule.resolve("deploy/crds").toString());
+    kubectlOk("apply", "--server-side", "-f", certManager.crds().toString());
     kubectlOk("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s");
     kubectlOk("create", "namespace", NAMESPACE);
     kubectlOk("create", "namespace", CERT_MANAGER_NAMESPACE);
-    applyCertManagerRbac();
+    kubectlOk(
+        "apply",
+        "-f",
+        certManager
+            .controllerRbac(CERT_MANAGER_NAMESPACE, work)
+            .write(work.resolve("cert-manager-rbac.yaml"))
+            .toString());
     kubectlOk("apply", "--server-side", "-f", chart.write(work.resolve("chart.yaml")).toString());
     routeWebhookServiceToLoopback();
-    startCertManager();
+    Path kubeconfig =
+        plane.serviceAccountKubeconfig(
+            CERT_MANAGER_NAMESPACE, "cert-manager", work.resolve("cert-manager.kubeconfig"));
+    processes.add(
+        certManager.startController(kubeconfig, CERT_MANAGER_NAMESPACE, dns.hostPort(), work));
     Path tls = waitForServingCertificate();
     startWebhook(tls);
     startOperators(1);
@@ -291,64 +300,6 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
   }
 
   /**
-   * cert-manager's controller with cert-manager's own ServiceAccount and RBAC, checking propagation
-   * only against our named.
-   */
-  private void startCertManager() {
-    Path kubeconfig =
-        plane.serviceAccountKubeconfig(
-            CERT_MANAGER_NAMESPACE, "cert-manager", work.resolve("cert-manager.kubeconfig"));
-    List<String> cmd =
-        List.of(
-            ClusterBinaries.get().certManagerController().toString(),
-            "--kubeconfig=" + kubeconfig,
-            "--cluster-resource-namespace=" + CERT_MANAGER_NAMESPACE,
-            "--dns01-recursive-nameservers=" + dns.hostPort(),
-            "--dns01-recursive-nameservers-only=true",
-            "--dns01-check-retry-period=1s",
-            "--v=2");
-    processes.add(ComponentProcess.start("cert-manager", cmd, Map.of(), work));
-  }
-
-  /**
-   * cert-manager's chart (from its module, as released but with the version filled in) rendered for
-   * its controller's ServiceAccount, ClusterRoles and bindings only: no Deployments (nothing
-   * schedules Pods here) and no admission webhooks (nothing would answer them).
-   */
-  private void applyCertManagerRbac() throws IOException {
-    Path chartDir = work.resolve("cert-manager-chart");
-    Path source = certManagerModule.resolve("deploy/charts/cert-manager");
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path f : files.toList()) {
-        Path target = chartDir.resolve(source.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target);
-        }
-      }
-    }
-    String version = certManagerModule.getFileName().toString().replaceFirst(".*@", "");
-    String chartYaml =
-        Files.readString(chartDir.resolve("Chart.template.yaml"))
-            .replace("{{IS_PRERELEASE}}", "false")
-            .replace("version: v0.0.0", "version: " + version)
-            .replace("appVersion: v0.0.0", "appVersion: " + version);
-    Files.writeString(chartDir.resolve("Chart.yaml"), chartYaml);
-    Manifests rbac =
-        Manifests.render(chartDir, "cert-manager", CERT_MANAGER_NAMESPACE, Map.of(), work)
-            .filter(
-                Manifests.kind(
-                        "ServiceAccount",
-                        "ClusterRole",
-                        "ClusterRoleBinding",
-                        "Role",
-                        "RoleBinding")
-                    .and(Manifests.component("controller")));
-    kubectlOk("apply", "-f", rbac.write(work.resolve("cert-manager-rbac.yaml")).toString());
-  }
-
-  /**
    * No kube-proxy runs here, so a ClusterIP cannot reach a process on this machine; an ExternalName
    * Service of localhost makes the aggregator dial the webhook on 127.0.0.1 instead, with the
    * Service's DNS name still the TLS server name.
@@ -449,34 +400,6 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
 
   private static byte[] decode(Secret s, String key) {
     return Base64.getDecoder().decode(s.getData().get(key));
-  }
-
-  /** Where Go keeps the cert-manager module cluster/certmanager pins (CRDs and chart). */
-  private static Path certManagerModuleDir() {
-    Path module = RepositoryFiles.find("cluster/certmanager");
-    try {
-      Process p =
-          new ProcessBuilder(
-                  ClusterBinaries.go(),
-                  "list",
-                  "-m",
-                  "-f",
-                  "{{.Dir}}",
-                  "github.com/cert-manager/cert-manager")
-              .directory(module.toFile())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      if (p.waitFor() != 0 || out.isEmpty()) {
-        throw new IllegalStateException("go list -m cert-manager in " + module + ": " + out);
-      }
-      return Path.of(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override
