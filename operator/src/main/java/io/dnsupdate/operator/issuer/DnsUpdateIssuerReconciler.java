@@ -58,12 +58,14 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
   private final Duration probeInterval;
   private final Duration retryInterval;
   private final MeterRegistry meters;
+  private final Clock clock;
   private final Conditions conditions;
   private volatile InformerEventSource<Secret, DnsUpdateIssuer> keySecrets;
 
   /**
    * @param probeInterval time between probes of a working issuer
-   * @param retryInterval time before probing again after a failure
+   * @param retryInterval the longest time before probing again after a failure (sooner while the
+   *     failure is recent, see {@link RetryBackoff})
    */
   public DnsUpdateIssuerReconciler(
       Clock clock,
@@ -77,6 +79,7 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     this.probeInterval = Objects.requireNonNull(probeInterval, "probeInterval");
     this.retryInterval = Objects.requireNonNull(retryInterval, "retryInterval");
     this.meters = Objects.requireNonNull(meters, "meters");
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.conditions = new Conditions(clock);
   }
 
@@ -154,7 +157,8 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     if (outcome.ready()) {
       control.rescheduleAfter(probeInterval);
     } else if (outcome.reason() != IssuerReason.InvalidSpec) {
-      control.rescheduleAfter(retryInterval);
+      control.rescheduleAfter(
+          RetryBackoff.next(status.getConditions(), clock.instant(), retryInterval));
     }
     return control;
   }

@@ -61,7 +61,10 @@ public record OperatorOptions(
           new Option(
               "probe-interval", "PROBE_INTERVAL", "5m", "between probes of a working issuer"),
           new Option(
-              "retry-interval", "RETRY_INTERVAL", "30s", "before re-probing a failing issuer"),
+              "retry-interval",
+              "RETRY_INTERVAL",
+              "30s",
+              "longest wait before re-probing a failing issuer"),
           new Option(
               "recheck-interval", "RECHECK_INTERVAL", "1m", "between reads of imported Secrets"));
 
