@@ -146,7 +146,9 @@ class OperatorIT {
                     l.getSpec().getHolderIdentity() != null
                         && !leader.equals(l.getSpec().getHolderIdentity()));
     Duration takeover = Duration.between(stopped, Instant.now());
-    assertThat(takeover).isLessThanOrEqualTo(LEASE_DURATION.plus(RETRY_PERIOD).plusSeconds(3));
+    // JOSDK does not release the Lease when it stops, so the standby waits for it to expire: one
+    // lease duration after the last renewal, seen at its next retry (plus API latency on 2 cores)
+    assertThat(takeover).isLessThanOrEqualTo(LEASE_DURATION.plus(RETRY_PERIOD).plusSeconds(5));
     System.out.printf(
         "leader %s stopped; %s leads after %d ms%n",
         leader, taken.getSpec().getHolderIdentity(), takeover.toMillis());
