@@ -11,7 +11,9 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import lombok.AllArgsConstructor;
+import lombok.Data;
+import lombok.NoArgsConstructor;
 
 /**
  * Where and how to publish challenge records: nameservers, transport, key and allowed domains.
@@ -30,6 +32,7 @@ import java.util.Objects;
   "timeout",
   "propagation"
 })
+@Data
 public class DnsUpdateIssuerSpec {
   public static final int DEFAULT_TTL = 60;
   public static final String DEFAULT_TIMEOUT = "10s";
@@ -91,123 +94,20 @@ public class DnsUpdateIssuerSpec {
           + " answering cert-manager.")
   private Propagation propagation;
 
-  public List<String> getNameservers() {
-    return nameservers;
-  }
-
+  // the two list setters are written by hand: a null from Java or JSON leaves an empty list
   public void setNameservers(List<String> nameservers) {
     this.nameservers = nameservers == null ? new ArrayList<>() : nameservers;
-  }
-
-  public String getZone() {
-    return zone;
-  }
-
-  public void setZone(String zone) {
-    this.zone = zone;
-  }
-
-  public DnsTransport getTransport() {
-    return transport;
-  }
-
-  public void setTransport(DnsTransport transport) {
-    this.transport = transport;
-  }
-
-  public Tls getTls() {
-    return tls;
-  }
-
-  public void setTls(Tls tls) {
-    this.tls = tls;
-  }
-
-  public TsigKeyRef getTsigKeyRef() {
-    return tsigKeyRef;
-  }
-
-  public void setTsigKeyRef(TsigKeyRef tsigKeyRef) {
-    this.tsigKeyRef = tsigKeyRef;
-  }
-
-  public List<String> getDomains() {
-    return domains;
   }
 
   public void setDomains(List<String> domains) {
     this.domains = domains == null ? new ArrayList<>() : domains;
   }
 
-  public Integer getTtl() {
-    return ttl;
-  }
-
-  public void setTtl(Integer ttl) {
-    this.ttl = ttl;
-  }
-
-  public String getTimeout() {
-    return timeout;
-  }
-
-  public void setTimeout(String timeout) {
-    this.timeout = timeout;
-  }
-
-  public Propagation getPropagation() {
-    return propagation;
-  }
-
-  public void setPropagation(Propagation propagation) {
-    this.propagation = propagation;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof DnsUpdateIssuerSpec that
-        && Objects.equals(nameservers, that.nameservers)
-        && Objects.equals(zone, that.zone)
-        && transport == that.transport
-        && Objects.equals(tls, that.tls)
-        && Objects.equals(tsigKeyRef, that.tsigKeyRef)
-        && Objects.equals(domains, that.domains)
-        && Objects.equals(ttl, that.ttl)
-        && Objects.equals(timeout, that.timeout)
-        && Objects.equals(propagation, that.propagation);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        nameservers, zone, transport, tls, tsigKeyRef, domains, ttl, timeout, propagation);
-  }
-
-  @Override
-  public String toString() {
-    return "DnsUpdateIssuerSpec[nameservers="
-        + nameservers
-        + ", zone="
-        + zone
-        + ", transport="
-        + transport
-        + ", tls="
-        + tls
-        + ", tsigKeyRef="
-        + tsigKeyRef
-        + ", domains="
-        + domains
-        + ", ttl="
-        + ttl
-        + ", timeout="
-        + timeout
-        + ", propagation="
-        + propagation
-        + "]";
-  }
-
   /** DNS over TLS: whom to trust and which name the server certificate must carry. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
   public static class Tls {
     @JsonPropertyDescription(
         "PEM certificates of the CAs to trust for the nameserver's certificate, instead of the"
@@ -221,41 +121,7 @@ public class DnsUpdateIssuerSpec {
     @Size(max = 254)
     private String serverName;
 
-    public Tls() {}
-
-    public Tls(String caBundle, String serverName) {
-      this.caBundle = caBundle;
-      this.serverName = serverName;
-    }
-
-    public String getCaBundle() {
-      return caBundle;
-    }
-
-    public void setCaBundle(String caBundle) {
-      this.caBundle = caBundle;
-    }
-
-    public String getServerName() {
-      return serverName;
-    }
-
-    public void setServerName(String serverName) {
-      this.serverName = serverName;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Tls that
-          && Objects.equals(caBundle, that.caBundle)
-          && Objects.equals(serverName, that.serverName);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(caBundle, serverName);
-    }
-
+    // the CA bundle can run to pages: logs get its length
     @Override
     public String toString() {
       return "Tls[caBundle="
@@ -268,45 +134,20 @@ public class DnsUpdateIssuerSpec {
 
   /** A reference to a TsigKey in the issuer's namespace. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
   public static class TsigKeyRef {
     @JsonPropertyDescription("Name of the TsigKey.")
     @Required
     @Pattern(ApiConstants.OBJECT_NAME_PATTERN)
     @Size(max = 253)
     private String name;
-
-    public TsigKeyRef() {}
-
-    public TsigKeyRef(String name) {
-      this.name = name;
-    }
-
-    public String getName() {
-      return name;
-    }
-
-    public void setName(String name) {
-      this.name = name;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof TsigKeyRef that && Objects.equals(name, that.name);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hashCode(name);
-    }
-
-    @Override
-    public String toString() {
-      return "TsigKeyRef[name=" + name + "]";
-    }
   }
 
   /** Waiting until the authoritative nameservers serve what was written. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Data
   public static class Propagation {
     public static final int DEFAULT_PORT = 53;
     public static final String DEFAULT_TIMEOUT = "45s";
@@ -343,75 +184,5 @@ public class DnsUpdateIssuerSpec {
     @Default(DEFAULT_POLL_INTERVAL)
     @Pattern(ApiConstants.DURATION_PATTERN)
     private String pollInterval;
-
-    public Boolean getVerify() {
-      return verify;
-    }
-
-    public void setVerify(Boolean verify) {
-      this.verify = verify;
-    }
-
-    public List<String> getNameservers() {
-      return nameservers;
-    }
-
-    public void setNameservers(List<String> nameservers) {
-      this.nameservers = nameservers;
-    }
-
-    public Integer getPort() {
-      return port;
-    }
-
-    public void setPort(Integer port) {
-      this.port = port;
-    }
-
-    public String getTimeout() {
-      return timeout;
-    }
-
-    public void setTimeout(String timeout) {
-      this.timeout = timeout;
-    }
-
-    public String getPollInterval() {
-      return pollInterval;
-    }
-
-    public void setPollInterval(String pollInterval) {
-      this.pollInterval = pollInterval;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Propagation that
-          && Objects.equals(verify, that.verify)
-          && Objects.equals(nameservers, that.nameservers)
-          && Objects.equals(port, that.port)
-          && Objects.equals(timeout, that.timeout)
-          && Objects.equals(pollInterval, that.pollInterval);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(verify, nameservers, port, timeout, pollInterval);
-    }
-
-    @Override
-    public String toString() {
-      return "Propagation[verify="
-          + verify
-          + ", nameservers="
-          + nameservers
-          + ", port="
-          + port
-          + ", timeout="
-          + timeout
-          + ", pollInterval="
-          + pollInterval
-          + "]";
-    }
   }
 }

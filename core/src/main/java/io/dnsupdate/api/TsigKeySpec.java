@@ -8,7 +8,9 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import java.util.Objects;
+import lombok.AllArgsConstructor;
+import lombok.Data;
+import lombok.NoArgsConstructor;
 
 /**
  * What a TsigKey should be. Fields left out keep null here: defaults are applied by the API server
@@ -32,6 +34,7 @@ import java.util.Objects;
 @ValidationRule(
     value = "!(has(self.importFrom) && has(self.rotation))",
     message = "an imported key is never changed by the operator: remove rotation or importFrom")
+@Data
 public class TsigKeySpec {
   /** Default of {@code rotation.overlap}. */
   public static final String DEFAULT_OVERLAP = "24h";
@@ -80,107 +83,11 @@ public class TsigKeySpec {
   @Size(max = 253)
   private String nameserverConfigSecretName;
 
-  public String getKeyName() {
-    return keyName;
-  }
-
-  public void setKeyName(String keyName) {
-    this.keyName = keyName;
-  }
-
-  public TsigKeyAlgorithm getAlgorithm() {
-    return algorithm;
-  }
-
-  public void setAlgorithm(TsigKeyAlgorithm algorithm) {
-    this.algorithm = algorithm;
-  }
-
-  public Boolean getAllowLegacyAlgorithm() {
-    return allowLegacyAlgorithm;
-  }
-
-  public void setAllowLegacyAlgorithm(Boolean allowLegacyAlgorithm) {
-    this.allowLegacyAlgorithm = allowLegacyAlgorithm;
-  }
-
-  public String getSecretName() {
-    return secretName;
-  }
-
-  public void setSecretName(String secretName) {
-    this.secretName = secretName;
-  }
-
-  public ImportFrom getImportFrom() {
-    return importFrom;
-  }
-
-  public void setImportFrom(ImportFrom importFrom) {
-    this.importFrom = importFrom;
-  }
-
-  public Rotation getRotation() {
-    return rotation;
-  }
-
-  public void setRotation(Rotation rotation) {
-    this.rotation = rotation;
-  }
-
-  public String getNameserverConfigSecretName() {
-    return nameserverConfigSecretName;
-  }
-
-  public void setNameserverConfigSecretName(String nameserverConfigSecretName) {
-    this.nameserverConfigSecretName = nameserverConfigSecretName;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof TsigKeySpec that
-        && Objects.equals(keyName, that.keyName)
-        && algorithm == that.algorithm
-        && Objects.equals(allowLegacyAlgorithm, that.allowLegacyAlgorithm)
-        && Objects.equals(secretName, that.secretName)
-        && Objects.equals(importFrom, that.importFrom)
-        && Objects.equals(rotation, that.rotation)
-        && Objects.equals(nameserverConfigSecretName, that.nameserverConfigSecretName);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        keyName,
-        algorithm,
-        allowLegacyAlgorithm,
-        secretName,
-        importFrom,
-        rotation,
-        nameserverConfigSecretName);
-  }
-
-  @Override
-  public String toString() {
-    return "TsigKeySpec[keyName="
-        + keyName
-        + ", algorithm="
-        + algorithm
-        + ", allowLegacyAlgorithm="
-        + allowLegacyAlgorithm
-        + ", secretName="
-        + secretName
-        + ", importFrom="
-        + importFrom
-        + ", rotation="
-        + rotation
-        + ", nameserverConfigSecretName="
-        + nameserverConfigSecretName
-        + "]";
-  }
-
   /** An existing Secret holding the key in BIND's base64 form. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
   public static class ImportFrom {
     @JsonPropertyDescription("Name of the Secret (in this namespace) that holds the key.")
     @Required
@@ -195,50 +102,13 @@ public class TsigKeySpec {
     @Pattern(ApiConstants.SECRET_DATA_KEY_PATTERN)
     @Size(max = 253)
     private String secretKey;
-
-    public ImportFrom() {}
-
-    public ImportFrom(String secretName, String secretKey) {
-      this.secretName = secretName;
-      this.secretKey = secretKey;
-    }
-
-    public String getSecretName() {
-      return secretName;
-    }
-
-    public void setSecretName(String secretName) {
-      this.secretName = secretName;
-    }
-
-    public String getSecretKey() {
-      return secretKey;
-    }
-
-    public void setSecretKey(String secretKey) {
-      this.secretKey = secretKey;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof ImportFrom that
-          && Objects.equals(secretName, that.secretName)
-          && Objects.equals(secretKey, that.secretKey);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(secretName, secretKey);
-    }
-
-    @Override
-    public String toString() {
-      return "ImportFrom[secretName=" + secretName + ", secretKey=" + secretKey + "]";
-    }
   }
 
   /** When to replace a generated key, and how long the previous one keeps working. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
   public static class Rotation {
     @JsonPropertyDescription(
         "How long a key lives before it is replaced: a Go duration (720h) or ISO-8601 (P30D).")
@@ -252,45 +122,5 @@ public class TsigKeySpec {
     @Default(DEFAULT_OVERLAP)
     @Pattern(ApiConstants.DURATION_PATTERN)
     private String overlap;
-
-    public Rotation() {}
-
-    public Rotation(String period, String overlap) {
-      this.period = period;
-      this.overlap = overlap;
-    }
-
-    public String getPeriod() {
-      return period;
-    }
-
-    public void setPeriod(String period) {
-      this.period = period;
-    }
-
-    public String getOverlap() {
-      return overlap;
-    }
-
-    public void setOverlap(String overlap) {
-      this.overlap = overlap;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Rotation that
-          && Objects.equals(period, that.period)
-          && Objects.equals(overlap, that.overlap);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(period, overlap);
-    }
-
-    @Override
-    public String toString() {
-      return "Rotation[period=" + period + ", overlap=" + overlap + "]";
-    }
   }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import lombok.Data;
 
 /** What the operator observed and did for a TsigKey. Never holds key material. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,6 +21,7 @@ import java.util.Objects;
   "conditions",
   "observedGeneration"
 })
+@Data
 public class TsigKeyStatus {
   @JsonPropertyDescription("The key name in use, as the nameserver must know it.")
   private String keyName;
@@ -56,126 +57,8 @@ public class TsigKeyStatus {
   @JsonPropertyDescription("The metadata.generation this status was computed from.")
   private Long observedGeneration;
 
-  public String getKeyName() {
-    return keyName;
-  }
-
-  public void setKeyName(String keyName) {
-    this.keyName = keyName;
-  }
-
-  public String getAlgorithm() {
-    return algorithm;
-  }
-
-  public void setAlgorithm(String algorithm) {
-    this.algorithm = algorithm;
-  }
-
-  public String getSecretName() {
-    return secretName;
-  }
-
-  public void setSecretName(String secretName) {
-    this.secretName = secretName;
-  }
-
-  public String getFingerprint() {
-    return fingerprint;
-  }
-
-  public void setFingerprint(String fingerprint) {
-    this.fingerprint = fingerprint;
-  }
-
-  public String getGeneratedAt() {
-    return generatedAt;
-  }
-
-  public void setGeneratedAt(String generatedAt) {
-    this.generatedAt = generatedAt;
-  }
-
-  public String getRotatesAt() {
-    return rotatesAt;
-  }
-
-  public void setRotatesAt(String rotatesAt) {
-    this.rotatesAt = rotatesAt;
-  }
-
-  public String getPreviousKeyExpiresAt() {
-    return previousKeyExpiresAt;
-  }
-
-  public void setPreviousKeyExpiresAt(String previousKeyExpiresAt) {
-    this.previousKeyExpiresAt = previousKeyExpiresAt;
-  }
-
-  public List<Condition> getConditions() {
-    return conditions;
-  }
-
+  // written by hand so that a null from Java or JSON leaves an empty list, never null
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions == null ? new ArrayList<>() : conditions;
-  }
-
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof TsigKeyStatus that
-        && Objects.equals(keyName, that.keyName)
-        && Objects.equals(algorithm, that.algorithm)
-        && Objects.equals(secretName, that.secretName)
-        && Objects.equals(fingerprint, that.fingerprint)
-        && Objects.equals(generatedAt, that.generatedAt)
-        && Objects.equals(rotatesAt, that.rotatesAt)
-        && Objects.equals(previousKeyExpiresAt, that.previousKeyExpiresAt)
-        && Objects.equals(conditions, that.conditions)
-        && Objects.equals(observedGeneration, that.observedGeneration);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        keyName,
-        algorithm,
-        secretName,
-        fingerprint,
-        generatedAt,
-        rotatesAt,
-        previousKeyExpiresAt,
-        conditions,
-        observedGeneration);
-  }
-
-  @Override
-  public String toString() {
-    return "TsigKeyStatus[keyName="
-        + keyName
-        + ", algorithm="
-        + algorithm
-        + ", secretName="
-        + secretName
-        + ", fingerprint="
-        + fingerprint
-        + ", generatedAt="
-        + generatedAt
-        + ", rotatesAt="
-        + rotatesAt
-        + ", previousKeyExpiresAt="
-        + previousKeyExpiresAt
-        + ", conditions="
-        + conditions
-        + ", observedGeneration="
-        + observedGeneration
-        + "]";
   }
 }

@@ -187,6 +187,33 @@ class CustomResourceSerializationTest {
     }
 
     @Test
+    void equalityIsByValueDownToNestedFields() {
+      DnsUpdateIssuerSpec spec = issuer().getSpec();
+      DnsUpdateIssuerSpec same = issuer().getSpec();
+      assertThat(same).isEqualTo(spec).hasSameHashCodeAs(spec);
+
+      same.getPropagation().setPollInterval("3s");
+      assertThat(same).isNotEqualTo(spec);
+      same = issuer().getSpec();
+      same.getTsigKeyRef().setName("other");
+      assertThat(same).isNotEqualTo(spec);
+      DnsUpdateIssuerStatus status = issuer().getStatus();
+      status.setObservedGeneration(2L);
+      assertThat(status).isNotEqualTo(issuer().getStatus());
+    }
+
+    @Test
+    void nullListsBecomeEmpty() {
+      DnsUpdateIssuer issuer = issuer();
+      issuer.getSpec().setNameservers(null);
+      issuer.getSpec().setDomains(null);
+      issuer.getStatus().setConditions(null);
+      assertThat(issuer.getSpec().getNameservers()).isEmpty();
+      assertThat(issuer.getSpec().getDomains()).isEmpty();
+      assertThat(issuer.getStatus().getConditions()).isEmpty();
+    }
+
+    @Test
     void caBundleStaysOutOfToString() {
       DnsUpdateIssuerSpec.Tls tls =
           new DnsUpdateIssuerSpec.Tls("-----BEGIN CERTIFICATE-----\nMIIB\n", "ns1");
