@@ -83,7 +83,7 @@ public final class ChallengeNames {
 
   private static Name parse(String text, String field) throws SolverFailure {
     String t = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
-    String shown = ChallengeSolver.printable(t);
+    String shown = RequestChecks.printable(t);
     if (t.length() > MAX_NAME) {
       throw invalid(
           field,

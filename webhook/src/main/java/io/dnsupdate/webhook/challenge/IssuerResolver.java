@@ -1,0 +1,161 @@
+package io.dnsupdate.webhook.challenge;
+
+import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.api.DnsUpdateIssuer;
+import io.dnsupdate.api.DnsUpdateIssuerStatus;
+import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.config.InvalidSpecException;
+import io.dnsupdate.config.IssuerSettings;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.xbill.DNS.Name;
+
+/**
+ * Policy before secrets: the DnsUpdateIssuer is looked up in the challenge's namespace only, must
+ * be Ready for its current generation and must allow the name; only then is its TsigKey found and
+ * the key Secret read, so a challenge for a name the issuer does not own never touches a key.
+ */
+final class IssuerResolver {
+  private static final int MAX_CACHED = 512;
+
+  private final ResourceDirectory directory;
+  private final KeyMaterialCache keys;
+  private final Map<String, IssuerSettings> settingsCache = new ConcurrentHashMap<>();
+
+  IssuerResolver(ResourceDirectory directory, KeyMaterialCache keys) {
+    this.directory = directory;
+    this.keys = keys;
+  }
+
+  /** The issuer {@code namespace/issuerName} with its settings and key, if it may serve fqdn. */
+  ResolvedIssuer resolve(String namespace, String issuerName, Name fqdn) throws SolverFailure {
+    if (!directory.synced()) {
+      throw new SolverFailure(
+          SolverFailure.Reason.NotReady,
+          "the webhook is still loading DnsUpdateIssuers and TsigKeys; cert-manager will retry");
+    }
+    String id = namespace + "/" + issuerName;
+    DnsUpdateIssuer issuer =
+        directory
+            .issuer(namespace, issuerName)
+            .orElseThrow(
+                () ->
+                    new SolverFailure(
+                        SolverFailure.Reason.IssuerNotFound,
+                        "DnsUpdateIssuer "
+                            + issuerName
+                            + " does not exist in namespace "
+                            + namespace
+                            + " (the challenge's namespace: the Issuer's, or cert-manager's"
+                            + " cluster resource namespace for a ClusterIssuer; issuers of other"
+                            + " namespaces are never used)"));
+    requireReady(issuer);
+    IssuerSettings settings = settings(issuer);
+    if (!settings.domainPolicy().allows(fqdn)) {
+      throw new SolverFailure(
+          SolverFailure.Reason.DomainNotAllowed,
+          "'"
+              + fqdn
+              + "' is not a challenge name for the domains of DnsUpdateIssuer "
+              + id
+              + " "
+              + settings.domainPolicy().domains()
+              + ": add the domain to spec.domains, or use an issuer that lists it");
+    }
+    TsigKey tsigKey =
+        directory
+            .tsigKey(namespace, settings.tsigKeyName())
+            .orElseThrow(
+                () ->
+                    new SolverFailure(
+                        SolverFailure.Reason.KeyUnavailable,
+                        "TsigKey "
+                            + namespace
+                            + "/"
+                            + settings.tsigKeyName()
+                            + " (spec.tsigKeyRef of DnsUpdateIssuer "
+                            + id
+                            + ") does not exist"));
+    return new ResolvedIssuer(issuer, settings, tsigKey, keys.get(tsigKey));
+  }
+
+  private static void requireReady(DnsUpdateIssuer issuer) throws SolverFailure {
+    String id = issuer.getMetadata().getNamespace() + "/" + issuer.getMetadata().getName();
+    DnsUpdateIssuerStatus status = issuer.getStatus();
+    Condition ready = null;
+    if (status != null) {
+      for (Condition c : status.getConditions()) {
+        if (ApiConstants.CONDITION_READY.equals(c.getType())) {
+          ready = c;
+        }
+      }
+    }
+    if (ready == null || !"True".equals(ready.getStatus())) {
+      StringBuilder m = new StringBuilder("DnsUpdateIssuer ").append(id).append(" is not Ready");
+      if (ready == null) {
+        m.append(": the operator has not checked it yet (is the operator running?)");
+      } else {
+        if (ready.getReason() != null && !ready.getReason().isBlank()) {
+          m.append(" (").append(ready.getReason()).append(')');
+        }
+        if (ready.getMessage() != null && !ready.getMessage().isBlank()) {
+          m.append(": ").append(ready.getMessage());
+        }
+      }
+      throw new SolverFailure(SolverFailure.Reason.IssuerNotReady, m.toString());
+    }
+    Long generation = issuer.getMetadata().getGeneration();
+    Long observed = status.getObservedGeneration();
+    if (generation != null && observed != null && observed < generation) {
+      throw new SolverFailure(
+          SolverFailure.Reason.IssuerNotReady,
+          "DnsUpdateIssuer "
+              + id
+              + " changed (generation "
+              + generation
+              + ") and the operator has not checked it since (observedGeneration "
+              + observed
+              + "); cert-manager will retry");
+    }
+  }
+
+  /** Parsed once per resourceVersion: every challenge would otherwise re-validate the spec. */
+  private IssuerSettings settings(DnsUpdateIssuer issuer) throws SolverFailure {
+    String version = issuer.getMetadata().getResourceVersion();
+    String cacheKey =
+        version == null
+            ? null
+            : issuer.getMetadata().getNamespace()
+                + "/"
+                + issuer.getMetadata().getName()
+                + "@"
+                + issuer.getMetadata().getUid()
+                + "@"
+                + version;
+    IssuerSettings cached = cacheKey == null ? null : settingsCache.get(cacheKey);
+    if (cached != null) {
+      return cached;
+    }
+    IssuerSettings parsed;
+    try {
+      parsed = IssuerSettings.parse(issuer.getSpec());
+    } catch (InvalidSpecException e) {
+      throw new SolverFailure(
+          SolverFailure.Reason.InvalidIssuer,
+          "DnsUpdateIssuer "
+              + issuer.getMetadata().getNamespace()
+              + "/"
+              + issuer.getMetadata().getName()
+              + " has an invalid spec: "
+              + e.getMessage());
+    }
+    if (cacheKey != null) {
+      if (settingsCache.size() >= MAX_CACHED) {
+        settingsCache.clear();
+      }
+      settingsCache.put(cacheKey, parsed);
+    }
+    return parsed;
+  }
+}

@@ -1,0 +1,294 @@
+package io.dnsupdate.webhook.challenge;
+
+import io.dnsupdate.api.DnsUpdateIssuer;
+import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.config.DomainPolicy;
+import io.dnsupdate.config.IssuerSettings;
+import io.dnsupdate.dns.DnsQuery;
+import io.dnsupdate.dns.DnsUpdateClient;
+import io.dnsupdate.dns.DnsUpdateException;
+import io.dnsupdate.dns.FailureReason;
+import io.dnsupdate.dns.Nameserver;
+import io.dnsupdate.dns.ServerEndpoint;
+import io.dnsupdate.dns.TlsSettings;
+import io.dnsupdate.dns.Transport;
+import io.dnsupdate.dns.TsigCredentials;
+import io.dnsupdate.dns.TxtChange;
+import io.dnsupdate.dns.ZoneFinder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TextParseException;
+
+/**
+ * Sends one TXT change for a resolved issuer: each usable key in turn (a rejected key is retried
+ * with the rotation's previous key, then with a freshly read Secret), each on the primary and then
+ * on the fallbacks when it is unreachable, through the {@link UpdateBatcher} so concurrent changes
+ * share messages. Sending stops at the request's deadline.
+ */
+final class UpdatePublisher {
+  private static final Logger log = LoggerFactory.getLogger(UpdatePublisher.class);
+
+  private static final Duration ZONE_CACHE_TTL = Duration.ofMinutes(5);
+  private static final int MAX_CACHED = 512;
+
+  private final KeyMaterialCache keys;
+  private final UpdateBatcher batcher;
+  private final Clock clock;
+  private final Duration budget;
+  private final Map<String, CachedZone> zoneCache = new ConcurrentHashMap<>();
+
+  /** Where a change went: the server that took it, with which key, in which zone. */
+  record Applied(ServerEndpoint server, TsigCredentials credentials, Name zone) {}
+
+  private record CachedZone(Name zone, Instant expires) {}
+
+  /** Messages with equal lanes may share one UPDATE. */
+  private record Lane(
+      Nameserver nameserver,
+      Transport transport,
+      TlsSettings tls,
+      Duration timeout,
+      TsigCredentials credentials,
+      Name zone) {}
+
+  /**
+   * @param budget the request budget, named in the message when it runs out
+   */
+  UpdatePublisher(KeyMaterialCache keys, UpdateBatcher batcher, Clock clock, Duration budget) {
+    this.keys = keys;
+    this.batcher = batcher;
+    this.clock = clock;
+    this.budget = budget;
+  }
+
+  /**
+   * Sends the change with each usable key in turn (current, then the previous one during a rotation
+   * overlap), then once more with a freshly read Secret if the nameserver rejected all.
+   */
+  Applied publish(ResolvedIssuer resolved, TxtChange change, Instant deadline)
+      throws SolverFailure {
+    IssuerSettings settings = resolved.settings();
+    TsigKey tsigKey = resolved.tsigKey();
+    List<TsigCredentials> tried = new ArrayList<>();
+    DnsUpdateException rejected = null;
+    KeyMaterialCache.KeyHandle handle = resolved.key();
+    for (int round = 0; round < 2; round++) {
+      for (TsigCredentials c : handle.material().usableAt(clock.instant())) {
+        if (tried.stream().anyMatch(c::sameKeyAs)) {
+          continue;
+        }
+        tried.add(c);
+        try {
+          return applyWith(settings, resolved.issuer(), c, change, deadline);
+        } catch (DnsUpdateException e) {
+          if (e.reason() == FailureReason.UpdateRefused) {
+            throw refusedWithHint(resolved, change, e);
+          }
+          if (e.reason() != FailureReason.KeyRejected) {
+            throw SolverFailure.of(e);
+          }
+          rejected = e;
+          log.debug("key {} rejected: {}", c, e.getMessage());
+        }
+      }
+      if (round == 0) {
+        handle = keys.refresh(tsigKey, handle);
+      }
+    }
+    String ns = tsigKey.getMetadata().getNamespace();
+    throw new SolverFailure(
+        SolverFailure.Reason.KeyRejected,
+        Objects.requireNonNull(rejected).getMessage()
+            + (tried.size() > 1
+                ? " (tried "
+                    + tried.size()
+                    + " keys of TsigKey "
+                    + ns
+                    + "/"
+                    + tsigKey.getMetadata().getName()
+                    + ", including the previous key of a rotation)"
+                : "")
+            + "; the nameserver must know key "
+            + tried.get(0).keyName()
+            + " with the secret of TsigKey "
+            + ns
+            + "/"
+            + tsigKey.getMetadata().getName()
+            + " (fingerprint "
+            + tried.get(0).fingerprint()
+            + "; its nameserver-config Secret has the clause to install)",
+        rejected);
+  }
+
+  /**
+   * A name below a listed domain passes the policy, but BIND can grant exact names only, so the
+   * operator rendered no grant for it: say which domain to add instead of leaving the user with a
+   * bare REFUSED.
+   */
+  private static SolverFailure refusedWithHint(
+      ResolvedIssuer resolved, TxtChange change, DnsUpdateException e) {
+    if (resolved.settings().domainPolicy().challengeNames().contains(change.owner())) {
+      return SolverFailure.of(e);
+    }
+    String owner = change.owner().toString();
+    String label = DomainPolicy.CHALLENGE_LABEL + ".";
+    String domain = owner.substring(owner.indexOf(label) + label.length(), owner.length() - 1);
+    return new SolverFailure(
+        SolverFailure.reasonOf(e.reason()),
+        e.getMessage()
+            + ". The operator renders update-policy grants for the exact _acme-challenge name of"
+            + " each listed domain only (BIND cannot grant a pattern): add '"
+            + domain
+            + "' to spec.domains of DnsUpdateIssuer "
+            + resolved.id()
+            + " and load the updated nameserver-config Secret into the nameserver",
+        e);
+  }
+
+  /** The primary first, the fallbacks when the primary is unreachable. */
+  private Applied applyWith(
+      IssuerSettings settings,
+      DnsUpdateIssuer issuer,
+      TsigCredentials credentials,
+      TxtChange change,
+      Instant deadline)
+      throws DnsUpdateException {
+    DnsUpdateException unreachable = null;
+    for (ServerEndpoint server : settings.servers()) {
+      if (!clock.instant().isBefore(deadline)) {
+        break;
+      }
+      try {
+        return applyOn(settings, issuer, server, credentials, change, deadline);
+      } catch (DnsUpdateException e) {
+        if (e.reason() != FailureReason.NameserverUnreachable) {
+          throw e;
+        }
+        log.debug("{} unreachable, trying the next nameserver: {}", server, e.getMessage());
+        unreachable = e;
+      }
+    }
+    if (unreachable != null) {
+      if (settings.servers().size() > 1) {
+        throw new DnsUpdateException(
+            FailureReason.NameserverUnreachable,
+            "none of the "
+                + settings.servers().size()
+                + " nameservers of the issuer answered; last: "
+                + unreachable.getMessage(),
+            unreachable);
+      }
+      throw unreachable;
+    }
+    throw budgetSpent();
+  }
+
+  /**
+   * One server. The zone is spec.zone, else the operator's status.zone when it holds the name, else
+   * discovered by SOA query; a status zone the server rejects as wrong (a delegated {@code
+   * _acme-challenge} subzone) is replaced by a discovered one.
+   */
+  private Applied applyOn(
+      IssuerSettings settings,
+      DnsUpdateIssuer issuer,
+      ServerEndpoint server,
+      TsigCredentials credentials,
+      TxtChange change,
+      Instant deadline)
+      throws DnsUpdateException {
+    Name owner = change.owner();
+    if (settings.zone().isPresent()) {
+      Name zone = settings.zone().get();
+      send(server, credentials, zone, change, deadline);
+      return new Applied(server, credentials, zone);
+    }
+    Name statusZone = statusZone(issuer);
+    if (statusZone != null && owner.subdomain(statusZone)) {
+      try {
+        send(server, credentials, statusZone, change, deadline);
+        return new Applied(server, credentials, statusZone);
+      } catch (DnsUpdateException e) {
+        if (e.reason() != FailureReason.ZoneNotFound) {
+          throw e;
+        }
+        Name found = discover(server, credentials, owner, true);
+        if (found.equals(statusZone)) {
+          throw e;
+        }
+        send(server, credentials, found, change, deadline);
+        return new Applied(server, credentials, found);
+      }
+    }
+    Name zone = discover(server, credentials, owner, false);
+    send(server, credentials, zone, change, deadline);
+    return new Applied(server, credentials, zone);
+  }
+
+  private void send(
+      ServerEndpoint server,
+      TsigCredentials credentials,
+      Name zone,
+      TxtChange change,
+      Instant deadline)
+      throws DnsUpdateException {
+    Duration left = Duration.between(clock.instant(), deadline);
+    if (left.isNegative() || left.isZero()) {
+      throw budgetSpent();
+    }
+    DnsUpdateClient client = new DnsUpdateClient(server, credentials, clock);
+    Lane lane =
+        new Lane(
+            server.nameserver(),
+            server.transport(),
+            server.tls(),
+            server.timeout(),
+            credentials,
+            zone);
+    batcher.apply(lane, client::apply, zone, change, left);
+  }
+
+  private DnsUpdateException budgetSpent() {
+    return new DnsUpdateException(
+        FailureReason.NameserverUnreachable,
+        "the request budget of " + budget.toSeconds() + " s ran out before the update was sent");
+  }
+
+  /** Cached for a few minutes: a zone cut rarely moves, and every challenge would query for it. */
+  private Name discover(
+      ServerEndpoint server, TsigCredentials credentials, Name owner, boolean fresh)
+      throws DnsUpdateException {
+    String cacheKey = server + "|" + credentials.keyName() + "|" + owner;
+    Instant now = clock.instant();
+    CachedZone hit = zoneCache.get(cacheKey);
+    if (!fresh && hit != null && now.isBefore(hit.expires())) {
+      return hit.zone();
+    }
+    Name zone = new ZoneFinder(new DnsQuery(server, credentials, clock)).findZone(owner);
+    if (zoneCache.size() >= MAX_CACHED) {
+      zoneCache.clear();
+    }
+    zoneCache.put(cacheKey, new CachedZone(zone, now.plus(ZONE_CACHE_TTL)));
+    return zone;
+  }
+
+  private static Name statusZone(DnsUpdateIssuer issuer) {
+    String z = issuer.getStatus() == null ? null : issuer.getStatus().getZone();
+    if (z == null || z.isBlank()) {
+      return null;
+    }
+    try {
+      return Name.fromString(z.strip(), Name.root).canonicalize();
+    } catch (TextParseException e) {
+      return null;
+    }
+  }
+}
