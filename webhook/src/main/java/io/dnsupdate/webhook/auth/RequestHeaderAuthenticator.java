@@ -1,5 +1,6 @@
 package io.dnsupdate.webhook.auth;
 
+import io.dnsupdate.webhook.text.LogSafe;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -64,7 +65,9 @@ public final class RequestHeaderAuthenticator {
               + " front-proxy client certificate");
     }
     X509Certificate leaf = peerChain.get(0);
-    String cn = commonName(leaf);
+    // the CN comes from whoever connected: it reaches the 401 log line, so only its safe form
+    String rawCn = commonName(leaf);
+    String cn = LogSafe.of(rawCn);
     String problem = verify(c, peerChain);
     if (problem != null) {
       return new Authentication.Unauthenticated(
@@ -73,7 +76,7 @@ public final class RequestHeaderAuthenticator {
               + "\" is not a front-proxy certificate of this cluster: "
               + problem);
     }
-    if (!c.allowedNames().isEmpty() && (cn == null || !c.allowedNames().contains(cn))) {
+    if (!c.allowedNames().isEmpty() && (rawCn == null || !c.allowedNames().contains(rawCn))) {
       return new Authentication.Unauthenticated(
           "client certificate CN=\""
               + cn

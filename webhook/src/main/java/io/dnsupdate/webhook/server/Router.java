@@ -13,6 +13,7 @@ import io.dnsupdate.webhook.challenge.ChallengeResult;
 import io.dnsupdate.webhook.challenge.ChallengeSolver;
 import io.dnsupdate.webhook.challenge.InvalidPayloadException;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
+import io.dnsupdate.webhook.text.LogSafe;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -201,12 +202,16 @@ public final class Router implements HttpHandler {
     try {
       decision = authorizer.authorize(user);
     } catch (Authorizer.AuthorizationException e) {
-      log.warn("authorization of user {} failed: {}", user.name(), e.getMessage());
+      log.warn("authorization of user {} failed: {}", LogSafe.of(user.name()), e.getMessage());
       status(ex, route, 500, "InternalError", "authorization failed: " + e.getMessage());
       return;
     }
     if (!decision.allowed()) {
-      log.info("403 for user {} (groups {}): {}", user.name(), user.groups(), decision.reason());
+      log.info(
+          "403 for user {} (groups {}): {}",
+          LogSafe.of(user.name()),
+          LogSafe.of(user.groups()),
+          LogSafe.of(decision.reason()));
       send(ex, route, 403, JSON, Status.forbidden(user.name(), decision.reason()));
       return;
     }
@@ -241,7 +246,7 @@ public final class Router implements HttpHandler {
     try {
       request = ChallengePayloadCodec.decode(body);
     } catch (InvalidPayloadException e) {
-      log.info("400 for user {}: {}", user.name(), e.getMessage());
+      log.info("400 for user {}: {}", LogSafe.of(user.name()), e.getMessage());
       status(ex, route, 400, "BadRequest", e.getMessage());
       return;
     }

@@ -145,6 +145,21 @@ class RequestHeaderAuthenticatorTest {
     assertThat(reason(a)).contains("ConfigMap x/y does not exist");
   }
 
+  @Test
+  void aForgedCommonNameCannotStartALogLineOfItsOwn() {
+    IssuedCertificate forged =
+        TestPki.newCa("someone").issueClient("x\n2026-12-02 INFO fake line \u001b[31mred\u001b[0m");
+
+    String reason =
+        reason(
+            authenticator(config(Set.of("front-proxy-client")), null)
+                .authenticate(chain(forged), headers()));
+
+    assertThat(reason).contains("is not a front-proxy certificate").doesNotContain("\n");
+    assertThat(reason.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f)).isTrue();
+    assertThat(reason).contains("CN=\"x?2026-12-02 INFO fake line ?[31mred?[0m\"");
+  }
+
   private static String reason(Authentication a) {
     assertThat(a).isInstanceOf(Authentication.Unauthenticated.class);
     return ((Authentication.Unauthenticated) a).reason();

@@ -1,0 +1,30 @@
+package io.dnsupdate.webhook.text;
+
+import java.util.List;
+
+/**
+ * Caller-supplied text (user names and groups from front-proxy headers, a client certificate's CN)
+ * made safe for one log line: control characters, escapes and anything outside printable ASCII
+ * become '?', and long values are cut, so a value cannot forge a line of its own or color a
+ * terminal. Anyone who can open a TCP connection reaches the log lines that print these.
+ */
+public final class LogSafe {
+  /** Longest value kept whole; Kubernetes user names rarely come near it. */
+  public static final int MAX = 128;
+
+  private LogSafe() {}
+
+  /** The value, printable and at most {@value #MAX} characters (then "..."); null as "null". */
+  public static String of(String s) {
+    if (s == null) {
+      return "null";
+    }
+    String cut = s.length() > MAX ? s.substring(0, MAX) + "..." : s;
+    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+
+  /** Each value made safe, in order, as {@code [a, b]}. */
+  public static String of(List<String> values) {
+    return values == null ? "[]" : values.stream().map(LogSafe::of).toList().toString();
+  }
+}
