@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the real control plane and cert-manager the real-cluster tests start, from the Go modules
 # pinned in cluster/controlplane and cluster/certmanager (go.mod + go.sum), into a cache directory
-# keyed by the versions. What is already built there is not built again.
+# keyed by the versions and the modules' contents. What is already built there is not built again.
 #
-# Prints the binary directory (links into the cache) on its last line. DNSUPDATE_CLUSTER_CACHE moves the cache
-# (default ~/.cache/dnsupdate/cluster).
+# Prints the binary directory (links into the cache) on its last line. DNSUPDATE_CLUSTER_CACHE
+# moves the cache (default ~/.cache/dnsupdate/cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,7 +15,7 @@ CERT_MANAGER_VERSION=v1.19.5
 
 # Go's own install path, for shells whose PATH lacks it
 [ -x /usr/local/go/bin/go ] && PATH=$PATH:/usr/local/go/bin
-command -v go >/dev/null 2>&1 || { echo "build-cluster: Go 1.24 or newer is needed (go not on PATH)" >&2; exit 2; }
+command -v go >/dev/null 2>&1 || { echo "build-cluster: Go 1.25 or newer is needed (go not on PATH)" >&2; exit 2; }
 
 # the versions must be the ones go.mod pins, or the cache key would lie
 pinned() { (cd "$1" && go list -m -f '{{.Version}}' "$2"); }

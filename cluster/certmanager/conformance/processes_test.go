@@ -26,8 +26,9 @@ var (
 	processes   []*javaProcess
 )
 
-// startJava runs `java -jar jar` the way the container image does, with only the given variables
-// added to this process's environment.
+// startJava runs `java -jar jar` as the container image does, but with JVM flags for a quick start
+// (serial GC, C1 only: each test starts its own pair), and only the given variables added to this
+// process's environment.
 func startJava(name, jar string, vars map[string]string) (*javaProcess, error) {
 	logPath := filepath.Join(env.logDir, sanitize(name)+".log")
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)

@@ -18,6 +18,7 @@ final class ComponentProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final Path log;
+  private volatile boolean stopped;
 
   private ComponentProcess(String name, Process process, Path log) {
     this.name = name;
@@ -29,7 +30,7 @@ final class ComponentProcess implements AutoCloseable {
   static ComponentProcess jar(String module, String name, Map<String, String> env, Path logDir) {
     Path jar = packagedJar(module);
     String java = ProcessHandle.current().info().command().orElse("java");
-    // sized as in the chart's container (MaxRAMPercentage of the memory limit)
+    // the images' entry point; without a container the percentage is of the whole machine
     return start(
         name, List.of(java, "-XX:MaxRAMPercentage=75", "-jar", jar.toString()), env, logDir);
   }
@@ -67,6 +68,11 @@ final class ComponentProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Gone without being stopped: it crashed or exited on its own. */
+  boolean exitedOnItsOwn() {
+    return !stopped && !process.isAlive();
+  }
+
   long pid() {
     return process.pid();
   }
@@ -97,6 +103,7 @@ final class ComponentProcess implements AutoCloseable {
   /** SIGTERM, as the kubelet stops a container, then SIGKILL after the grace period. */
   @Override
   public void close() {
+    stopped = true;
     process.destroy();
     try {
       if (!process.waitFor(20, TimeUnit.SECONDS)) {

@@ -75,7 +75,7 @@ class OperatorIT {
                 s ->
                     s != null
                         && RealCluster.decoded(s)
-                            .getOrDefault("update-policy", "")
+                            .getOrDefault(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY, "")
                             .contains("_acme-challenge.op."));
     assertOwnedBy(config, created);
     cluster.dns().trust(RealCluster.decoded(config), cluster.work());

@@ -8,6 +8,7 @@ import io.dnsupdate.e2e.ExampleResources;
 import io.dnsupdate.e2e.LocalNameserver;
 import io.dnsupdate.testkit.ClusterBinaries;
 import io.dnsupdate.testkit.CommandResult;
+import io.dnsupdate.testkit.Commands;
 import io.dnsupdate.testkit.KubeControlPlane;
 import io.dnsupdate.testkit.PortReservation;
 import io.dnsupdate.testkit.RepositoryFiles;
@@ -141,10 +142,6 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
 
   LocalNameserver dns() {
     return dns;
-  }
-
-  Manifests chart() {
-    return chart;
   }
 
   Path work() {
@@ -377,15 +374,23 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
         .pollDelay(Duration.ZERO)
         .pollInterval(Duration.ofMillis(250))
         .dontCatchUncaughtExceptions()
-        .ignoreExceptions()
+        // everything but a component that died: then waiting on is pointless
+        .ignoreExceptionsMatching(e -> !(e instanceof ComponentExited))
         .conditionEvaluationListener(
             c -> {
               for (ComponentProcess p : processes) {
-                if (!c.isSatisfied() && !p.isAlive()) {
-                  throw new IllegalStateException(p.name() + " exited:\n" + p.tail(40));
+                if (!c.isSatisfied() && p.exitedOnItsOwn()) {
+                  throw new ComponentExited(p.name() + " exited:\n" + p.tail(40));
                 }
               }
             });
+  }
+
+  /** Thrown from the await listener; the only exception an await does not ignore. */
+  private static final class ComponentExited extends RuntimeException {
+    ComponentExited(String message) {
+      super(message, null, false, false);
+    }
   }
 
   List<ComponentProcess> processes() {
@@ -413,6 +418,10 @@ final class RealCluster implements ExtensionContext.Store.CloseableResource {
       } catch (Exception ignored) {
         // keep closing the rest
       }
+    }
+    // it holds ServiceAccount tokens, the webhook's TLS key and the TSIG key clause given to named
+    if (!Commands.keepWorkDirs()) {
+      Commands.deleteTree(work);
     }
   }
 

@@ -160,11 +160,13 @@ public final class Commands {
     }
   }
 
-  static boolean keepWorkDirs() {
+  /** True with {@code -Ddnsupdate.testkit.keep=true}: work directories stay for a post-mortem. */
+  public static boolean keepWorkDirs() {
     return Boolean.getBoolean("dnsupdate.testkit.keep");
   }
 
-  static void deleteTree(Path dir) {
+  /** Removes a directory tree, best effort (a test's temp files may be gone already). */
+  public static void deleteTree(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;
     }

@@ -98,8 +98,7 @@ public final class KubeControlPlane implements AutoCloseable {
     return admin;
   }
 
-  /** A client for any kubeconfig this control plane wrote; the caller closes it. */
-  public static KubernetesClient clientFor(Path kubeconfig) {
+  private static KubernetesClient clientFor(Path kubeconfig) {
     try {
       return new KubernetesClientBuilder()
           .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
@@ -107,11 +106,6 @@ public final class KubeControlPlane implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** The CA that signs kube-apiserver's serving certificate and its client certificates. */
-  public TestPki clusterCa() {
-    return clusterCa;
   }
 
   /**
