@@ -44,8 +44,9 @@ built() {
   done
 }
 
-# 1. the flags, without Maven: DemoOptions needs only the JDK and two JDK-only classes of core,
-#    so javac compiles it alone (once per change) and it answers --help and usage errors itself
+# 1. the flags, without Maven: DemoOptions needs only the JDK and JDK-only classes of core (the
+#    option parser io.dnsupdate.cli), so javac compiles it alone (once per change) and it answers
+#    --help and usage errors itself
 command -v javac >/dev/null 2>&1 || scripts/install-tools.sh
 checked=no
 if newer "$options_classes/.stamp" "$options_src" core/src/main/java; then

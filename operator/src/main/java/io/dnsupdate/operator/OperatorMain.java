@@ -1,9 +1,9 @@
 package io.dnsupdate.operator;
 
+import io.dnsupdate.cli.UsageException;
 import io.dnsupdate.operator.runtime.OperatorOptions;
 import io.dnsupdate.operator.runtime.RunningOperator;
 import io.dnsupdate.operator.runtime.Startup;
-import io.dnsupdate.operator.runtime.UsageException;
 
 /**
  * Entry point of the operator process: {@code java -jar dnsupdate-operator.jar [--flag=value ...]}.
@@ -37,12 +37,11 @@ public final class OperatorMain {
       running = start(args);
     } catch (UsageException e) {
       if (e.helpRequested()) {
-        System.out.print(OperatorOptions.usage());
-        System.exit(0);
+        System.out.print(e.getMessage());
+      } else {
+        System.err.println("dnsupdate-operator: " + e.getMessage().strip());
       }
-      System.err.println("dnsupdate-operator: " + e.getMessage());
-      System.err.print(OperatorOptions.usage());
-      System.exit(2);
+      System.exit(e.exitCode());
       return;
     } catch (RuntimeException e) {
       Startup.logFailure(e);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.cli.UsageException;
 import io.dnsupdate.operator.runtime.RunningOperator;
-import io.dnsupdate.operator.runtime.UsageException;
 import io.dnsupdate.operator.testing.OperatorFixture;
 import io.dnsupdate.operator.testing.Resources;
 import io.dnsupdate.operator.tsigkey.TsigKeyReason;

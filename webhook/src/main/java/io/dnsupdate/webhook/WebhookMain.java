@@ -1,5 +1,6 @@
 package io.dnsupdate.webhook;
 
+import io.dnsupdate.cli.UsageException;
 import io.dnsupdate.webhook.runtime.Webhook;
 import io.dnsupdate.webhook.runtime.WebhookConfig;
 
@@ -22,14 +23,19 @@ public final class WebhookMain {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-      System.out.print(WebhookConfig.usage());
-      return;
-    }
     Webhook webhook;
     try {
       webhook = start(args);
+    } catch (UsageException e) {
+      if (e.helpRequested()) {
+        System.out.print(e.getMessage());
+      } else {
+        System.err.println("dnsupdate-webhook: " + e.getMessage().strip());
+      }
+      System.exit(e.exitCode());
+      return;
     } catch (IllegalArgumentException e) {
+      // an unusable serving certificate or key: a configuration error like a bad flag
       System.err.println("dnsupdate-webhook: " + e.getMessage());
       System.exit(2);
       return;

@@ -1,13 +1,15 @@
 package io.dnsupdate.e2e.demo;
 
-import io.dnsupdate.config.Durations;
+import io.dnsupdate.cli.CommandLine;
+import io.dnsupdate.cli.Flag;
+import io.dnsupdate.cli.FlagValues;
+import io.dnsupdate.cli.UsageException;
 import io.dnsupdate.dns.Nameserver;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,7 +19,7 @@ import java.util.regex.Pattern;
  * The demo's settings: by default everything local (named, Pebble, embedded Kubernetes API); {@code
  * --nameserver}/{@code --domain} and {@code --acme-directory} point it at real ones.
  *
- * <p>This class needs only the JDK and two JDK-only classes of core ({@link Durations}, {@link
+ * <p>This class needs only the JDK and JDK-only classes of core ({@link CommandLine}, {@link
  * Nameserver}): scripts/demo.sh compiles it alone and runs {@link #main} before any Maven build, so
  * {@code --help} and usage errors answer at once.
  *
@@ -32,32 +34,58 @@ public record DemoOptions(
     String nameserver, String domain, URI acmeDirectory, Path out, Duration keyWait, boolean keep) {
 
   /** Exit code of a usage error, as the script passes it on. */
-  public static final int USAGE_ERROR = 2;
+  public static final int USAGE_ERROR = UsageException.USAGE_ERROR;
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: scripts/demo.sh [--out DIR] [--keep]",
-          "                       [--nameserver HOST:PORT --domain DOMAIN [--key-wait DURATION]]",
-          "                       [--acme-directory URL]",
-          "       scripts/demo.sh -h|--help",
-          "  --out DIR               where fullchain.pem and privkey.pem go (default demo-output)",
-          "  --nameserver HOST:PORT  your primary nameserver instead of the local named; the demo",
-          "                          writes the key clause and grants to load into it and waits",
-          "  --domain DOMAIN         the domain to certify (default example.test, the only zone",
-          "                          the local named serves; another one needs --nameserver)",
-          "  --key-wait DURATION     how long to wait for your nameserver to accept the key, like",
-          "                          90s or 10m (default 10m)",
-          "  --acme-directory URL    your ACME directory (e.g. Let's Encrypt staging) instead of the",
-          "                          local Pebble; needs --nameserver (the CA must see your DNS)",
-          "  --keep                  keep the temporary directory (kubeconfigs, TLS keys, the TSIG",
-          "                          key clause, the operator's and webhook's log) and say where",
-          "  -h, --help              this text",
-          "Each flag also takes the form --flag=value.",
-          "environment: DEMO_NAMESERVER, DEMO_DOMAIN, DEMO_ACME_DIRECTORY, DEMO_OUT, DEMO_KEY_WAIT");
+  private static final CommandLine COMMAND_LINE =
+      new CommandLine(
+          String.join(
+              "\n",
+              "usage: scripts/demo.sh [--out DIR] [--keep]",
+              "                       [--nameserver HOST:PORT --domain DOMAIN [--key-wait DURATION]]",
+              "                       [--acme-directory URL]",
+              "       scripts/demo.sh -h|--help",
+              "Issues a real certificate for DOMAIN, *.DOMAIN and a.b.DOMAIN on this machine: a",
+              "local named, Pebble and Kubernetes API, or your nameserver and ACME directory."),
+          List.of(
+              Flag.of(
+                  "out",
+                  "DIR",
+                  "DEMO_OUT",
+                  "demo-output",
+                  "where fullchain.pem and privkey.pem go"),
+              Flag.of(
+                  "nameserver",
+                  "HOST:PORT",
+                  "DEMO_NAMESERVER",
+                  null,
+                  "your primary nameserver instead of the local named; the demo writes the key"
+                      + " clause and grants to load into it, and waits"),
+              Flag.of(
+                  "domain",
+                  "DOMAIN",
+                  "DEMO_DOMAIN",
+                  "example.test",
+                  "the domain to certify; another than example.test needs --nameserver"),
+              Flag.of(
+                  "key-wait",
+                  "DURATION",
+                  "DEMO_KEY_WAIT",
+                  "10m",
+                  "how long to wait for your nameserver to accept the key, like 90s or 10m"),
+              Flag.of(
+                  "acme-directory",
+                  "URL",
+                  "DEMO_ACME_DIRECTORY",
+                  null,
+                  "your ACME directory (e.g. Let's Encrypt staging) instead of the local Pebble;"
+                      + " needs --nameserver (the CA must see your DNS)"),
+              Flag.toggle(
+                  "keep",
+                  "keep the temporary directory (kubeconfigs, TLS keys, the TSIG key clause,"
+                      + " the operator's and webhook's log) and say where")));
 
-  private static final List<String> VALUED =
-      List.of("--out", "--nameserver", "--domain", "--key-wait", "--acme-directory");
+  /** The usage text printed for {@code -h}/{@code --help} and after a usage error. */
+  public static final String USAGE = COMMAND_LINE.usage();
 
   // whole labels of letters, digits and hyphens; no wildcard: the demo certifies *.DOMAIN itself
   private static final Pattern DOMAIN =
@@ -66,118 +94,75 @@ public record DemoOptions(
 
   /** True when the arguments ask for the usage text ({@code -h} or {@code --help} anywhere). */
   public static boolean wantsHelp(String[] args) {
-    return List.of(args).contains("-h") || List.of(args).contains("--help");
+    return CommandLine.wantsHelp(args);
   }
 
   /**
    * Parses {@code --name value} and {@code --name=value} flags over {@code DEMO_*} environment
    * variables and checks every value, so that nothing starts with a setting that cannot work.
    *
-   * @throws IllegalArgumentException naming every problem, followed by the usage text
+   * @throws UsageException naming every problem, followed by the usage text; or carrying the usage
+   *     for {@code -h}/{@code --help}
    */
   public static DemoOptions parse(String[] args, Map<String, String> env) {
-    String nameserver = env.get("DEMO_NAMESERVER");
-    String domain = env.getOrDefault("DEMO_DOMAIN", "example.test");
-    String acme = env.get("DEMO_ACME_DIRECTORY");
-    String out = env.getOrDefault("DEMO_OUT", "demo-output");
-    String keyWait = env.getOrDefault("DEMO_KEY_WAIT", "10m");
-    boolean keep = false;
-    List<String> problems = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      int eq = arg.indexOf('=');
-      String name = eq < 0 ? arg : arg.substring(0, eq);
-      String value = null;
-      if (VALUED.contains(name)) {
-        if (eq >= 0) {
-          value = arg.substring(eq + 1);
-        } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-          value = args[++i];
-        } else {
-          problems.add(name + " needs a value");
-          continue;
-        }
-      } else if (name.equals("--keep") && eq >= 0) {
-        problems.add("--keep takes no value");
-        continue;
-      }
-      switch (name) {
-        case "--nameserver" -> nameserver = value;
-        case "--domain" -> domain = value;
-        case "--acme-directory" -> acme = value;
-        case "--out" -> out = value;
-        case "--key-wait" -> keyWait = value;
-        case "--keep" -> keep = true;
-        default -> problems.add("unknown flag '" + arg + "'");
-      }
+    FlagValues v = COMMAND_LINE.parse(args, env);
+    String nameserver = v.read("nameserver", null, DemoOptions::nameserver);
+    String domain = v.read("domain", null, DemoOptions::domain);
+    if (domain != null && nameserver == null && !domain.equals("example.test")) {
+      v.problem(
+          "--domain " + domain + " needs --nameserver: the local named serves only example.test");
     }
-
-    if (nameserver != null) {
-      try {
-        Nameserver.parse(nameserver);
-      } catch (IllegalArgumentException e) {
-        problems.add("--nameserver: " + e.getMessage());
-      }
+    URI acmeDirectory = v.read("acme-directory", null, DemoOptions::acmeDirectory);
+    if (v.text("acme-directory") != null && nameserver == null) {
+      v.problem("--acme-directory needs --nameserver: a public CA cannot query the local named");
     }
-    String bareDomain = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-    bareDomain = bareDomain.toLowerCase(Locale.ROOT);
-    if (!DOMAIN.matcher(bareDomain).matches()) {
-      problems.add(
-          "--domain: '"
-              + domain
-              + "' is not a domain name like example.com (two labels or more, letters, digits"
-              + " and hyphens)");
-    } else if (nameserver == null && !bareDomain.equals("example.test")) {
-      problems.add(
-          "--domain "
-              + bareDomain
-              + " needs --nameserver: the local named serves only example.test");
-    }
-    URI acmeDirectory = null;
-    if (acme != null) {
-      acmeDirectory = acmeDirectory(acme, problems);
-      if (nameserver == null) {
-        problems.add(
-            "--acme-directory needs --nameserver: a public CA cannot query the local named");
-      }
-    }
-    Duration wait = null;
-    try {
-      wait = Durations.parse(keyWait);
-      if (wait.isZero() || wait.isNegative()) {
-        problems.add("--key-wait: must be longer than 0s");
-      }
-    } catch (IllegalArgumentException e) {
-      problems.add("--key-wait: " + e.getMessage());
-    }
-    Path outDir = null;
-    if (out.isBlank()) {
-      problems.add("--out: the directory name is empty");
-    } else {
-      outDir = Path.of(out);
-      if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
-        problems.add("--out: " + out + " exists and is not a directory");
-      }
-    }
-
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("\n", problems) + "\n" + USAGE);
-    }
-    return new DemoOptions(nameserver, bareDomain, acmeDirectory, outDir, wait, keep);
+    Duration wait = v.positiveDuration("key-wait");
+    Path out = v.read("out", null, DemoOptions::outDir);
+    DemoOptions options =
+        new DemoOptions(nameserver, domain, acmeDirectory, out, wait, v.isSet("keep"));
+    v.check();
+    return options;
   }
 
-  private static URI acmeDirectory(String text, List<String> problems) {
+  private static String nameserver(String text) {
+    Nameserver.parse(text);
+    return text;
+  }
+
+  private static String domain(String text) {
+    String bare = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+    bare = bare.toLowerCase(Locale.ROOT);
+    if (!DOMAIN.matcher(bare).matches()) {
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a domain name like example.com (two labels or more, letters, digits"
+              + " and hyphens)");
+    }
+    return bare;
+  }
+
+  private static Path outDir(String text) {
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("the directory name is empty");
+    }
+    Path dir = Path.of(text);
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(text + " exists and is not a directory");
+    }
+    return dir;
+  }
+
+  private static URI acmeDirectory(String text) {
     try {
       URI uri = new URI(text);
       if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-        problems.add(
-            "--acme-directory: '" + text + "' is not an https:// URL (ACME needs HTTPS, RFC 8555)");
-        return null;
+        throw new IllegalArgumentException(
+            "'" + text + "' is not an https:// URL (ACME needs HTTPS, RFC 8555)");
       }
       return uri;
     } catch (URISyntaxException e) {
-      problems.add("--acme-directory: '" + text + "' is not a URL: " + e.getReason());
-      return null;
+      throw new IllegalArgumentException("'" + text + "' is not a URL: " + e.getReason());
     }
   }
 
@@ -191,15 +176,15 @@ public record DemoOptions(
    * one. scripts/demo.sh runs this before building anything.
    */
   public static void main(String[] args) {
-    if (wantsHelp(args)) {
-      System.out.println(USAGE);
-      return;
-    }
     try {
       parse(args, System.getenv());
-    } catch (IllegalArgumentException e) {
-      System.err.println("demo: " + e.getMessage());
-      System.exit(USAGE_ERROR);
+    } catch (UsageException e) {
+      if (e.helpRequested()) {
+        System.out.print(e.getMessage());
+      } else {
+        System.err.println("demo: " + e.getMessage().strip());
+      }
+      System.exit(e.exitCode());
     }
   }
 }

@@ -58,14 +58,14 @@ public final class LocalDemo {
       Path tempRoot,
       boolean logToFile) {
     if (DemoOptions.wantsHelp(args)) {
-      out.println(DemoOptions.USAGE);
+      out.print(DemoOptions.USAGE);
       return 0;
     }
     DemoOptions options;
     try {
       options = DemoOptions.parse(args, env);
     } catch (IllegalArgumentException e) {
-      err.println("demo: " + e.getMessage());
+      err.println("demo: " + e.getMessage().strip());
       return DemoOptions.USAGE_ERROR;
     }
     try (OutputClaim claim = OutputClaim.claim(options.out())) {

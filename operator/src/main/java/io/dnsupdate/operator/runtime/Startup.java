@@ -1,5 +1,7 @@
 package io.dnsupdate.operator.runtime;
 
+import io.dnsupdate.cli.UsageException;
+import io.dnsupdate.logging.LogLevels;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

@@ -3,6 +3,7 @@ package io.dnsupdate.operator.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dnsupdate.cli.UsageException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -58,9 +59,9 @@ class OperatorOptionsTest {
   void namesWhatIsWrong() {
     assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--nope=1"}, Map.of()))
         .isInstanceOf(UsageException.class)
-        .hasMessage("unknown flag --nope");
+        .hasMessageStartingWith("unknown flag '--nope=1'\nusage: dnsupdate-operator");
     assertThatThrownBy(() -> OperatorOptions.parse(new String[0], Map.of("HTTP_PORT", "http")))
-        .hasMessageContaining("HTTP_PORT: 'http' is not a port");
+        .hasMessageContaining("HTTP_PORT: 'http' is not a number in 0-65535");
     assertThatThrownBy(
             () -> OperatorOptions.parse(new String[0], Map.of("LEADER_ELECTION", "maybe")))
         .hasMessageContaining("LEADER_ELECTION");
@@ -69,5 +70,19 @@ class OperatorOptionsTest {
     assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--help"}, Map.of()))
         .isInstanceOfSatisfying(UsageException.class, e -> assertThat(e.helpRequested()).isTrue());
     assertThat(OperatorOptions.usage()).contains("--watch-namespaces").contains("WATCH_NAMESPACES");
+  }
+
+  @Test
+  void everyProblemAtOnceInTheSpaceFormToo() {
+    assertThatThrownBy(
+            () ->
+                OperatorOptions.parse(
+                    new String[] {"--http-port", "http", "--log-level", "loud"},
+                    Map.of("PROBE_INTERVAL", "soon")))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("--http-port: 'http' is not a number in 0-65535")
+        .hasMessageContaining("--log-level: 'loud' is not one of trace, debug, info, warn, error")
+        .hasMessageContaining("PROBE_INTERVAL: 'soon' is not a duration")
+        .hasMessageContaining("usage: dnsupdate-operator");
   }
 }

@@ -1,5 +1,6 @@
 package io.dnsupdate.webhook.runtime;
 
+import io.dnsupdate.logging.LogLevels;
 import io.dnsupdate.webhook.auth.RequestHeaderAuthenticator;
 import io.dnsupdate.webhook.auth.RequestHeaderConfigWatcher;
 import io.dnsupdate.webhook.auth.SubjectAccessReviewAuthorizer;

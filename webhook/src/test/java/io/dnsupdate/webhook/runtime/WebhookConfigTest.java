@@ -20,7 +20,7 @@ class WebhookConfigTest {
     assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
     assertThat(c.requestHeaderNamespace()).isEqualTo("kube-system");
     assertThat(c.requestHeaderName()).isEqualTo("extension-apiserver-authentication");
-    assertThat(c.logLevel()).isNull();
+    assertThat(c.logLevel()).isEqualTo("info");
     assertThat(c.kubeconfig()).isNull();
     assertThat(c.batchWindow()).isEqualTo(Duration.ofMillis(3));
     assertThat(c.batchMaxChanges()).isEqualTo(100);
@@ -45,7 +45,7 @@ class WebhookConfigTest {
     assertThat(c.httpsPort()).isEqualTo(9443);
     assertThat(c.requestHeaderNamespace()).isEqualTo("other");
     assertThat(c.requestHeaderName()).isEqualTo("auth");
-    assertThat(c.logLevel()).isEqualTo("DEBUG");
+    assertThat(c.logLevel()).isEqualTo("debug");
     assertThat(c.batchWindow()).isZero();
   }
 
@@ -72,10 +72,10 @@ class WebhookConfigTest {
                     Map.of("REQUESTHEADER_CONFIGMAP", "just-a-name")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--https-port: 'http' is not a number")
-        .hasMessageContaining("unknown flag --nope")
-        .hasMessageContaining("'positional' is not of the form --name=value")
+        .hasMessageContaining("unknown flag '--nope=1'")
+        .hasMessageContaining("unexpected argument 'positional'")
         .hasMessageContaining("--log-level")
-        .hasMessageContaining("is not namespace/name")
+        .hasMessageContaining("REQUESTHEADER_CONFIGMAP: 'just-a-name' is not namespace/name")
         .hasMessageContaining("usage: dnsupdate-webhook");
   }
 }

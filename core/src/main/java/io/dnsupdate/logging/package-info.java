@@ -1,0 +1,2 @@
+/** Logging set-up shared by the operator and the webhook. */
+package io.dnsupdate.logging;
