@@ -8,12 +8,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /** A TCP+UDP port, free on some loopback addresses, held for this JVM until closed. */
 public final class PortReservation implements AutoCloseable {
@@ -27,8 +30,20 @@ public final class PortReservation implements AutoCloseable {
   // A lock file per port, shared by every JVM on the machine: a port that is merely free at the
   // moment of the check can be taken by a parallel build before our server binds it, and BIND
   // would not even notice (with SO_REUSEPORT two named processes share a port silently).
-  private static final Path LOCK_DIR =
+  static final Path LOCK_DIR =
       Path.of(System.getProperty("java.io.tmpdir"), "dnsupdate-testkit-ports");
+
+  // Port files are deleted on release, so that none are left behind. Creating-and-locking and
+  // deleting happen under this directory-wide lock: otherwise one JVM could lock a file that
+  // another has just unlinked, and two would hold "the same" port. It is held for microseconds.
+  private static final String DIRECTORY_LOCK = ".directory.lock";
+
+  // POSIX locks belong to the process, and closing any channel on a file drops every lock the
+  // process holds on it: so this JVM never opens the file of a port it holds, and takes the
+  // directory lock from one thread at a time.
+  private static final Set<Integer> HELD = new HashSet<>();
+  private static final Object IN_JVM = new Object();
+  private static boolean swept;
 
   private final int port;
   private final FileChannel channel;
@@ -43,14 +58,10 @@ public final class PortReservation implements AutoCloseable {
   /** Reserves a port that is free for TCP and UDP on every given address (default 127.0.0.1). */
   public static PortReservation reserve(String... addresses) {
     List<String> where = addresses.length == 0 ? List.of("127.0.0.1") : List.of(addresses);
-    try {
-      Files.createDirectories(LOCK_DIR);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    sweepOnce();
     for (int i = 0; i < ATTEMPTS; i++) {
       int candidate = ThreadLocalRandom.current().nextInt(LOW, HIGH);
-      PortReservation held = tryLock(candidate);
+      PortReservation held = underDirectoryLock(() -> tryLock(candidate));
       if (held == null) {
         continue;
       }
@@ -62,7 +73,65 @@ public final class PortReservation implements AutoCloseable {
     throw new IllegalStateException("no free port on " + where + " after " + ATTEMPTS + " tries");
   }
 
+  private static void sweepOnce() {
+    synchronized (IN_JVM) {
+      if (swept) {
+        return;
+      }
+      swept = true;
+    }
+    sweep();
+  }
+
+  /** Removes the files of ports no process holds (left by a JVM that was killed). */
+  static void sweep() {
+    underDirectoryLock(
+        () -> {
+          try (DirectoryStream<Path> files = Files.newDirectoryStream(LOCK_DIR, "*.lock")) {
+            for (Path file : files) {
+              String name = file.getFileName().toString();
+              if (name.equals(DIRECTORY_LOCK)
+                  || HELD.contains(Integer.valueOf(name.substring(0, name.indexOf('.'))))) {
+                continue;
+              }
+              try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                FileLock lock = ch.tryLock();
+                if (lock != null) {
+                  Files.deleteIfExists(file);
+                }
+              } catch (IOException | NumberFormatException e) {
+                // held elsewhere, gone already, or not ours: leave it
+              }
+            }
+          } catch (IOException e) {
+            // sweeping is a courtesy; reserving works without it
+          }
+          return null;
+        });
+  }
+
+  private static <T> T underDirectoryLock(Supplier<T> action) {
+    synchronized (IN_JVM) {
+      try {
+        Files.createDirectories(LOCK_DIR);
+        try (FileChannel dir =
+                FileChannel.open(
+                    LOCK_DIR.resolve(DIRECTORY_LOCK),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock ignored = dir.lock()) {
+          return action.get();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot lock " + LOCK_DIR, e);
+      }
+    }
+  }
+
   private static PortReservation tryLock(int candidate) {
+    if (HELD.contains(candidate)) {
+      return null;
+    }
     FileChannel ch = null;
     try {
       ch =
@@ -75,10 +144,8 @@ public final class PortReservation implements AutoCloseable {
         ch.close();
         return null;
       }
+      HELD.add(candidate);
       return new PortReservation(candidate, ch, lock);
-    } catch (OverlappingFileLockException e) {
-      closeQuietly(ch); // held by this JVM already
-      return null;
     } catch (IOException e) {
       closeQuietly(ch);
       return null;
@@ -117,16 +184,30 @@ public final class PortReservation implements AutoCloseable {
     return port;
   }
 
-  /** Releases the reservation (the port itself is whatever the server left it). */
+  /**
+   * Releases the reservation and deletes its file (the port itself is whatever the server left).
+   */
   @Override
   public void close() {
-    try {
-      if (lock.isValid()) {
-        lock.release();
-      }
-    } catch (IOException ignored) {
-      // closing the channel releases it anyway
-    }
-    closeQuietly(channel);
+    underDirectoryLock(
+        () -> {
+          if (!HELD.remove(port)) {
+            return null; // closed before
+          }
+          try {
+            Files.deleteIfExists(LOCK_DIR.resolve(port + ".lock"));
+          } catch (IOException ignored) {
+            // left for the next sweep
+          }
+          try {
+            if (lock.isValid()) {
+              lock.release();
+            }
+          } catch (IOException ignored) {
+            // closing the channel releases it anyway
+          }
+          closeQuietly(channel);
+          return null;
+        });
   }
 }
