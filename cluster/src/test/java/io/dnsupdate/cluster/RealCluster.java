@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * localhost} (no kube-proxy routes a ClusterIP here), and the test copies the CA into the
  * APIService as cert-manager's cainjector would.
  */
-final class RealCluster implements ExtensionContext.Store.CloseableResource {
+final class RealCluster implements AutoCloseable {
   static final String KUBE_VERSION = "1.34.4";
   static final String RELEASE = "dnsupdate";
   static final String NAMESPACE = "dnsupdate-system";

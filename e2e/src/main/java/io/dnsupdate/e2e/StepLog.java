@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Prints each step of the flow with the time it took, so the demo shows where time goes. */
+/**
+ * Prints each step of the flow with the time it took, so the demo shows where time goes. Steps may
+ * end on several threads (challenges are presented concurrently).
+ */
 public final class StepLog {
   /** One finished step. */
   public record Step(String name, Duration took) {}
@@ -25,7 +28,7 @@ public final class StepLog {
   }
 
   /** Marks the end of the step that began at the previous mark. */
-  public void done(String name) {
+  public synchronized void done(String name) {
     long now = System.nanoTime();
     Step step = new Step(name, Duration.ofNanos(now - started));
     started = now;
@@ -42,11 +45,11 @@ public final class StepLog {
     }
   }
 
-  public List<Step> steps() {
+  public synchronized List<Step> steps() {
     return List.copyOf(steps);
   }
 
-  public Duration total() {
+  public synchronized Duration total() {
     return steps.stream().map(Step::took).reduce(Duration.ZERO, Duration::plus);
   }
 }

@@ -4,8 +4,15 @@ import java.net.URI;
 import java.security.KeyPair;
 import java.security.Security;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -21,7 +28,8 @@ import org.shredzone.acme4j.util.KeyPairUtils;
 
 /**
  * Orders a certificate with dns-01 challenges, handing each challenge to a {@link ChallengeSolver}
- * the way cert-manager hands it to a webhook: Present all, let the CA validate, CleanUp all.
+ * the way cert-manager hands it to a webhook: Present all at once, let the CA validate, CleanUp
+ * each as it is validated.
  */
 public final class AcmeOrderClient {
   static {
@@ -43,7 +51,12 @@ public final class AcmeOrderClient {
     this.progress = progress;
   }
 
-  /** Orders a certificate for {@code domains} ({@code *.} allowed) and returns its chain. */
+  /**
+   * Orders a certificate for {@code domains} ({@code *.} allowed) and returns its chain, as
+   * cert-manager does: every challenge is presented and accepted concurrently (cert-manager runs
+   * one Challenge resource per authorization side by side), each is cleaned up as soon as its
+   * authorization is valid, while the order goes on; all clean-ups have finished when this returns.
+   */
   public IssuedChain order(List<String> domains, ChallengeSolver solver, Duration timeout)
       throws Exception {
     Account account =
@@ -51,12 +64,16 @@ public final class AcmeOrderClient {
             .agreeToTermsOfService()
             .useKeyPair(KeyPairUtils.createECKeyPair("secp256r1"))
             .create(session);
+    progress.accept("ACME account registered");
+    long ordered = System.nanoTime();
     Order order = account.newOrder().domains(domains).create();
     progress.accept("order created for " + String.join(", ", domains));
 
-    List<DnsChallenge> presented = new ArrayList<>();
+    ExecutorService workers = Executors.newCachedThreadPool();
+    Map<DnsChallenge, Future<?>> presented = new ConcurrentHashMap<>();
+    Map<DnsChallenge, Future<?>> cleanups = new LinkedHashMap<>();
     try {
-      List<Dns01Challenge> triggered = new ArrayList<>();
+      Map<Authorization, DnsChallenge> pending = new LinkedHashMap<>();
       for (Authorization auth : order.getAuthorizations()) {
         if (auth.getStatus() == Status.VALID) {
           continue;
@@ -70,15 +87,22 @@ public final class AcmeOrderClient {
                 Dns01Challenge.toRRName(auth.getIdentifier()),
                 challenge.getDigest(),
                 auth.isWildcard());
-        solver.present(dns);
-        presented.add(dns);
-        triggered.add(challenge);
-        progress.accept("challenge presented: " + dns);
+        pending.put(auth, dns);
+        presented.put(
+            dns,
+            workers.submit(
+                () -> {
+                  solver.present(dns);
+                  progress.accept("challenge presented: " + dns);
+                  challenge.trigger();
+                  return null;
+                }));
       }
-      for (Dns01Challenge challenge : triggered) {
-        challenge.trigger();
+      for (Future<?> present : presented.values()) {
+        await(present);
       }
-      for (Authorization auth : order.getAuthorizations()) {
+      for (Map.Entry<Authorization, DnsChallenge> e : pending.entrySet()) {
+        Authorization auth = e.getKey();
         Status status = auth.waitForCompletion(timeout);
         if (status != Status.VALID) {
           throw new AcmeException(
@@ -95,6 +119,7 @@ public final class AcmeOrderClient {
             "validated by the CA: "
                 + (auth.isWildcard() ? "*." : "")
                 + auth.getIdentifier().getDomain());
+        cleanups.put(e.getValue(), workers.submit(() -> cleanUp(solver, e.getValue())));
       }
       KeyPair domainKey = KeyPairUtils.createECKeyPair("secp256r1");
       order.waitUntilReady(timeout);
@@ -103,12 +128,40 @@ public final class AcmeOrderClient {
       if (status != Status.VALID) {
         throw new AcmeException("order ended " + status + ": " + order.getError().orElse(null));
       }
-      return new IssuedChain(order.getCertificate().getCertificateChain(), domainKey);
+      IssuedChain chain = new IssuedChain(order.getCertificate().getCertificateChain(), domainKey);
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "certificate downloaded %.2f s after the order was created",
+              (System.nanoTime() - ordered) / 1e9));
+      return chain;
     } finally {
-      for (DnsChallenge dns : presented) {
-        solver.cleanUp(dns);
-        progress.accept("cleaned up: " + dns);
+      // a challenge whose Present was sent is cleaned up, even when the order failed
+      for (Map.Entry<DnsChallenge, Future<?>> e : presented.entrySet()) {
+        cleanups.computeIfAbsent(e.getKey(), dns -> workers.submit(() -> cleanUp(solver, dns)));
       }
+      workers.shutdown();
+      for (Future<?> cleanup : cleanups.values()) {
+        await(cleanup);
+      }
+    }
+  }
+
+  private Void cleanUp(ChallengeSolver solver, DnsChallenge dns) throws Exception {
+    solver.cleanUp(dns);
+    progress.accept("cleaned up: " + dns);
+    return null;
+  }
+
+  /** Waits for a task and throws what it threw. */
+  private static void await(Future<?> task) throws Exception {
+    try {
+      task.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
     }
   }
 }
