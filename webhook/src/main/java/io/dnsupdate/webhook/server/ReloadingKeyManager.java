@@ -10,8 +10,12 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Deque;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.slf4j.Logger;
@@ -23,10 +27,18 @@ import org.slf4j.LoggerFactory;
  * handshake, at most once per check interval, both files are read again; when their bytes changed
  * and they form a valid pair, the new pair is served from the next handshake on. A half-written or
  * mismatched pair keeps the previous one (and is retried at the next check).
+ *
+ * <p>A handshake asks for the alias first and for the chain and the key by alias afterwards; a
+ * reload in between must not pair a new chain with the old key. So each loaded pair has an alias of
+ * its own ({@code serving-1}, {@code serving-2}, ...), and the last few stay resolvable until the
+ * handshakes that chose them are done.
  */
 public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private static final Logger log = LoggerFactory.getLogger(ReloadingKeyManager.class);
-  private static final String ALIAS = "serving";
+  private static final String ALIAS_PREFIX = "serving-";
+
+  /** Pairs kept resolvable by alias: the current one and a few before it. */
+  private static final int KEPT = 4;
 
   private final Path certFile;
   private final Path keyFile;
@@ -35,6 +47,10 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private final Runnable onLoad;
 
   private volatile ServingMaterial current;
+  private volatile String currentAlias;
+  private final Map<String, ServingMaterial> byAlias = new ConcurrentHashMap<>();
+  private final Deque<String> aliases = new ArrayDeque<>();
+  private long loads;
   private volatile Instant nextCheck;
   private byte[] certBytes;
   private byte[] keyBytes;
@@ -102,7 +118,14 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
       return problem(certFile + " and " + keyFile + " are not a usable pair: " + e.getMessage());
     }
     boolean first = current == null;
+    String alias = ALIAS_PREFIX + ++loads;
+    byAlias.put(alias, next);
+    aliases.addLast(alias);
+    while (aliases.size() > KEPT) {
+      byAlias.remove(aliases.removeFirst());
+    }
     current = next;
+    currentAlias = alias;
     certBytes = cert;
     keyBytes = key;
     lastProblem = null;
@@ -124,9 +147,10 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
   private String aliasFor(String keyType) {
     maybeReload();
-    ServingMaterial m = current;
+    String alias = currentAlias;
+    ServingMaterial m = alias == null ? null : byAlias.get(alias);
     return m != null && keyType != null && keyType.equalsIgnoreCase(m.key().getAlgorithm())
-        ? ALIAS
+        ? alias
         : null;
   }
 
@@ -148,14 +172,14 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public X509Certificate[] getCertificateChain(String alias) {
-    ServingMaterial m = current;
-    return ALIAS.equals(alias) && m != null ? m.chain().toArray(X509Certificate[]::new) : null;
+    ServingMaterial m = alias == null ? null : byAlias.get(alias);
+    return m == null ? null : m.chain().toArray(X509Certificate[]::new);
   }
 
   @Override
   public PrivateKey getPrivateKey(String alias) {
-    ServingMaterial m = current;
-    return ALIAS.equals(alias) && m != null ? m.key() : null;
+    ServingMaterial m = alias == null ? null : byAlias.get(alias);
+    return m == null ? null : m.key();
   }
 
   @Override
