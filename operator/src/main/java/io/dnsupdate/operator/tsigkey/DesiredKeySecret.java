@@ -5,6 +5,7 @@ import io.dnsupdate.config.InvalidKeySecretException;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KeySecretCodec;
+import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.operator.tsigkey.KeySecrets.StoredKey;
 import io.fabric8.kubernetes.api.model.Secret;

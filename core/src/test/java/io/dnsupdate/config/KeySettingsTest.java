@@ -1,4 +1,4 @@
-package io.dnsupdate.operator.tsigkey;
+package io.dnsupdate.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,16 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeyAlgorithm;
 import io.dnsupdate.api.TsigKeySpec;
-import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.dns.TsigAlgorithm;
-import io.dnsupdate.operator.testing.Resources;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class KeySettingsTest {
-  private static TsigKey key(Consumer<TsigKeySpec> spec) {
-    return Resources.tsigKey("team-a", "web", spec);
+  static TsigKey key(Consumer<TsigKeySpec> spec) {
+    TsigKey key = new TsigKey();
+    key.setMetadata(new ObjectMetaBuilder().withNamespace("team-a").withName("web").build());
+    TsigKeySpec s = new TsigKeySpec();
+    spec.accept(s);
+    key.setSpec(s);
+    return key;
   }
 
   @Test

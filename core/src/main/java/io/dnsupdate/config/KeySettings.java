@@ -1,10 +1,8 @@
-package io.dnsupdate.operator.tsigkey;
+package io.dnsupdate.config;
 
 import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeySpec;
-import io.dnsupdate.config.Durations;
-import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.dns.TsigAlgorithm;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +15,8 @@ import org.xbill.DNS.TextParseException;
 
 /**
  * A TsigKey's spec, validated once with the CRD's defaults applied (objects served by a test API
- * server, or built in Java, were never defaulted).
+ * server, or built in Java, were never defaulted). The operator writes the key Secrets it names;
+ * the webhook reads the key through the same names and import rules.
  *
  * @param keyName the key's absolute name as the nameserver knows it
  * @param algorithm the HMAC algorithm
