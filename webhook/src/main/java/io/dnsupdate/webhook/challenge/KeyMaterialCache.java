@@ -1,10 +1,11 @@
 package io.dnsupdate.webhook.challenge;
 
 import io.dnsupdate.api.TsigKey;
-import io.dnsupdate.api.TsigKeySpec;
 import io.dnsupdate.config.InvalidKeySecretException;
+import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KeySecretCodec;
+import io.dnsupdate.config.KeySettings;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Key material of TsigKeys, read from their Secrets with {@code get} (Secrets are never listed or
  * watched) and kept while the TsigKey's {@code status.fingerprint} stays the same. A changed
  * fingerprint, a rejected key or age makes the next challenge read the Secret again. Concurrent
- * challenges for one key share one read.
+ * challenges for one key share one read. Which Secret, and how an imported key is read from it,
+ * come from {@link KeySettings}, as in the operator.
  */
 public final class KeyMaterialCache {
   private static final Logger log = LoggerFactory.getLogger(KeyMaterialCache.class);
@@ -75,12 +77,13 @@ public final class KeyMaterialCache {
    */
   public KeyHandle get(TsigKey key) throws SolverFailure {
     String id = id(key);
+    KeySettings settings = settings(key);
     synchronized (locks.computeIfAbsent(id, k -> new Object())) {
       KeyHandle h = cache.get(id);
-      if (h != null && current(h, key)) {
+      if (h != null && current(h, key, settings)) {
         return h;
       }
-      return read(key, id);
+      return read(key, settings, id);
     }
   }
 
@@ -90,6 +93,7 @@ public final class KeyMaterialCache {
    */
   public KeyHandle refresh(TsigKey key, KeyHandle stale) throws SolverFailure {
     String id = id(key);
+    KeySettings settings = settings(key);
     synchronized (locks.computeIfAbsent(id, k -> new Object())) {
       KeyHandle h = cache.get(id);
       if (h != null && h != stale) {
@@ -98,7 +102,7 @@ public final class KeyMaterialCache {
       if (h != null && h.readAt().isAfter(clock.instant().minus(MIN_REFRESH))) {
         return h; // read a moment ago: reading again would show the same
       }
-      return read(key, id);
+      return read(key, settings, id);
     }
   }
 
@@ -107,10 +111,10 @@ public final class KeyMaterialCache {
     cache.clear();
   }
 
-  private boolean current(KeyHandle h, TsigKey key) {
+  private boolean current(KeyHandle h, TsigKey key, KeySettings settings) {
     String fp = fingerprint(key);
     Instant now = clock.instant();
-    if (!Objects.equals(h.secretName(), secretName(key))) {
+    if (!Objects.equals(h.secretName(), settings.secretInUse(key.getStatus()))) {
       return false;
     }
     if (fp == null) {
@@ -119,9 +123,9 @@ public final class KeyMaterialCache {
     return fp.equals(h.fingerprint()) && now.isBefore(h.readAt().plus(MAX_AGE));
   }
 
-  private KeyHandle read(TsigKey key, String id) throws SolverFailure {
+  private KeyHandle read(TsigKey key, KeySettings settings, String id) throws SolverFailure {
     String ns = key.getMetadata().getNamespace();
-    String secretName = secretName(key);
+    String secretName = settings.secretInUse(key.getStatus());
     String where = "Secret " + ns + "/" + secretName + " of TsigKey " + ns + "/" + name(key);
     Secret secret;
     try {
@@ -143,17 +147,10 @@ public final class KeyMaterialCache {
     }
     KeyMaterial material;
     try {
-      TsigKeySpec.ImportFrom imported =
-          key.getSpec() == null ? null : key.getSpec().getImportFrom();
-      if (imported != null && secretName.equals(imported.getSecretName()) && !isKeySecret(secret)) {
-        String dataKey =
-            imported.getSecretKey() == null || imported.getSecretKey().isBlank()
-                ? io.dnsupdate.api.ApiConstants.DEFAULT_IMPORT_SECRET_KEY
-                : imported.getSecretKey();
-        material =
-            KeyMaterial.of(
-                KeySecretCodec.importKey(
-                    secret, dataKey, key.effectiveKeyName(), key.effectiveAlgorithm().engine()));
+      boolean importSource =
+          settings.importFrom().map(i -> i.secretName().equals(secretName)).orElse(false);
+      if (importSource && !KeySecretCodec.isKeySecret(secret)) {
+        material = KeyMaterial.of(settings.importKey(secret));
       } else {
         material = KeySecretCodec.fromSecret(secret);
       }
@@ -167,27 +164,18 @@ public final class KeyMaterialCache {
     return h;
   }
 
-  /** A Secret in the operator's format (keyName, algorithm, secret). */
-  private static boolean isKeySecret(Secret s) {
-    Map<String, String> data = s.getData() == null ? Map.of() : s.getData();
-    Map<String, String> stringData = s.getStringData() == null ? Map.of() : s.getStringData();
-    String k = io.dnsupdate.api.ApiConstants.SECRET_KEY_NAME;
-    String a = io.dnsupdate.api.ApiConstants.SECRET_ALGORITHM;
-    return (data.containsKey(k) || stringData.containsKey(k))
-        && (data.containsKey(a) || stringData.containsKey(a));
-  }
-
-  /** The Secret holding the key in use: status.secretName, else spec.secretName or name-tsig. */
-  static String secretName(TsigKey key) {
-    String fromStatus = key.getStatus() == null ? null : key.getStatus().getSecretName();
-    if (fromStatus != null && !fromStatus.isBlank()) {
-      return fromStatus;
+  /**
+   * The TsigKey's settings as the operator validates them; a spec it refuses names no Secret to
+   * trust.
+   */
+  private static KeySettings settings(TsigKey key) throws SolverFailure {
+    try {
+      return KeySettings.parse(key);
+    } catch (InvalidSpecException e) {
+      // the problems name fields and the user's own values, never key material
+      throw new SolverFailure(
+          SolverFailure.Reason.KeyUnavailable, "TsigKey " + id(key) + " has an " + e.getMessage());
     }
-    TsigKeySpec.ImportFrom imported = key.getSpec() == null ? null : key.getSpec().getImportFrom();
-    if (imported != null && imported.getSecretName() != null) {
-      return imported.getSecretName();
-    }
-    return key.effectiveSecretName();
   }
 
   private static String fingerprint(TsigKey key) {
