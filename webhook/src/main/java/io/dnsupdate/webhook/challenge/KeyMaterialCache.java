@@ -1,6 +1,10 @@
 package io.dnsupdate.webhook.challenge;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.cache.Caches;
 import io.dnsupdate.config.InvalidKeySecretException;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeyMaterial;
@@ -12,18 +16,15 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Key material of TsigKeys, read from their Secrets with {@code get} (Secrets are never listed or
- * watched) and kept while the TsigKey's {@code status.fingerprint} stays the same. A changed
- * fingerprint, a rejected key or age makes the next challenge read the Secret again. Concurrent
- * challenges for one key share one read. Which Secret, and how an imported key is read from it,
- * come from {@link KeySettings}, as in the operator.
+ * watched) and kept while the TsigKey's {@code status.fingerprint} and key Secret stay the same. A
+ * changed fingerprint or Secret name, a rejected key or age makes the next challenge read the
+ * Secret again. Concurrent challenges for one key share one read. Which Secret, and how an imported
+ * key is read from it, come from {@link KeySettings}, as in the operator.
  */
 public final class KeyMaterialCache {
   private static final Logger log = LoggerFactory.getLogger(KeyMaterialCache.class);
@@ -36,6 +37,9 @@ public final class KeyMaterialCache {
 
   /** Forced re-reads (after a rejected key) of one Secret at most this often. */
   static final Duration MIN_REFRESH = Duration.ofSeconds(1);
+
+  /** Keys (TsigKey, Secret and fingerprint) whose material is kept. */
+  static final int MAX_KEYS = 1024;
 
   /** Reads one Secret; null when it does not exist. */
   @FunctionalInterface
@@ -54,14 +58,29 @@ public final class KeyMaterialCache {
   public record KeyHandle(
       KeyMaterial material, String secretName, String fingerprint, Instant readAt) {}
 
+  /**
+   * What a read depends on: the TsigKey, the Secret its status points to and the fingerprint the
+   * operator wrote there. A new fingerprint or Secret is another slot, so it is read afresh.
+   */
+  private record Slot(
+      String namespace, String name, String uid, String secretName, String fingerprint) {}
+
   private final SecretReader secrets;
   private final Clock clock;
-  private final Map<String, KeyHandle> cache = new ConcurrentHashMap<>();
-  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final AsyncCache<Slot, KeyHandle> cache;
 
   public KeyMaterialCache(SecretReader secrets, Clock clock) {
     this.secrets = secrets;
     this.clock = clock == null ? Clock.systemUTC() : clock;
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(MAX_KEYS)
+            .expireAfter(
+                Expiry.writing(
+                    (Slot slot, KeyHandle h) ->
+                        slot.fingerprint() == null ? MAX_AGE_UNVERSIONED : MAX_AGE))
+            .ticker(Caches.ticker(this.clock))
+            .buildAsync();
   }
 
   /** Reads Secrets through the client ({@code get secrets}). */
@@ -76,15 +95,8 @@ public final class KeyMaterialCache {
    * @throws SolverFailure KeyUnavailable when the Secret is missing, forbidden or unreadable
    */
   public KeyHandle get(TsigKey key) throws SolverFailure {
-    String id = id(key);
     KeySettings settings = settings(key);
-    synchronized (locks.computeIfAbsent(id, k -> new Object())) {
-      KeyHandle h = cache.get(id);
-      if (h != null && current(h, key, settings)) {
-        return h;
-      }
-      return read(key, settings, id);
-    }
+    return Caches.get(cache, slot(key, settings), () -> read(key, settings));
   }
 
   /**
@@ -92,38 +104,37 @@ public final class KeyMaterialCache {
    * just did.
    */
   public KeyHandle refresh(TsigKey key, KeyHandle stale) throws SolverFailure {
-    String id = id(key);
     KeySettings settings = settings(key);
-    synchronized (locks.computeIfAbsent(id, k -> new Object())) {
-      KeyHandle h = cache.get(id);
-      if (h != null && h != stale) {
-        return h; // another challenge read it since
-      }
-      if (h != null && h.readAt().isAfter(clock.instant().minus(MIN_REFRESH))) {
-        return h; // read a moment ago: reading again would show the same
-      }
-      return read(key, settings, id);
-    }
+    Instant recently = clock.instant().minus(MIN_REFRESH);
+    return Caches.reload(
+        cache,
+        slot(key, settings),
+        // another challenge read it since, or read it a moment ago: reading again shows the same
+        h -> h != stale || h.readAt().isAfter(recently),
+        () -> read(key, settings));
   }
 
   /** Forgets everything (tests). */
   public void clear() {
-    cache.clear();
+    cache.synchronous().invalidateAll();
   }
 
-  private boolean current(KeyHandle h, TsigKey key, KeySettings settings) {
-    String fp = fingerprint(key);
-    Instant now = clock.instant();
-    if (!Objects.equals(h.secretName(), settings.secretInUse(key.getStatus()))) {
-      return false;
-    }
-    if (fp == null) {
-      return now.isBefore(h.readAt().plus(MAX_AGE_UNVERSIONED));
-    }
-    return fp.equals(h.fingerprint()) && now.isBefore(h.readAt().plus(MAX_AGE));
+  /** Keys kept right now (tests). */
+  long size() {
+    cache.synchronous().cleanUp();
+    return cache.synchronous().estimatedSize();
   }
 
-  private KeyHandle read(TsigKey key, KeySettings settings, String id) throws SolverFailure {
+  private static Slot slot(TsigKey key, KeySettings settings) {
+    return new Slot(
+        key.getMetadata().getNamespace(),
+        key.getMetadata().getName(),
+        key.getMetadata().getUid(),
+        settings.secretInUse(key.getStatus()),
+        fingerprint(key));
+  }
+
+  private KeyHandle read(TsigKey key, KeySettings settings) throws SolverFailure {
     String ns = key.getMetadata().getNamespace();
     String secretName = settings.secretInUse(key.getStatus());
     String where = "Secret " + ns + "/" + secretName + " of TsigKey " + ns + "/" + name(key);
@@ -138,7 +149,7 @@ public final class KeyMaterialCache {
       throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, where + ": " + why, e);
     }
     if (secret == null) {
-      cache.remove(id);
+      // a failed read keeps nothing: the next challenge reads again
       throw new SolverFailure(
           SolverFailure.Reason.KeyUnavailable,
           where
@@ -159,7 +170,6 @@ public final class KeyMaterialCache {
       throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, where + ": " + e.getMessage());
     }
     KeyHandle h = new KeyHandle(material, secretName, fingerprint(key), clock.instant());
-    cache.put(id, h);
     log.debug("read {} ({})", where, material);
     return h;
   }

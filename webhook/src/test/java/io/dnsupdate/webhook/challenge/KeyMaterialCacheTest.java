@@ -11,11 +11,13 @@ import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KeySecretCodec;
 import io.dnsupdate.dns.TsigAlgorithm;
 import io.dnsupdate.dns.TsigCredentials;
+import io.dnsupdate.webhook.MutableClock;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -189,5 +191,121 @@ class KeyMaterialCacheTest {
               e -> assertThat(e.reason()).isEqualTo(SolverFailure.Reason.KeyUnavailable))
           .hasMessageContaining("Secret team-a/web-tsig of TsigKey team-a/web does not exist");
     }
+  }
+
+  @Nested
+  class Expiry {
+    final MutableClock clock = MutableClock.at("2025-06-01T08:00:00Z");
+    final KeyMaterialCache timed = cache(clock);
+
+    TsigKey reconciled(String secret) {
+      return key(spec -> {}, written("web-tsig", credentials(secret).fingerprint()));
+    }
+
+    @Test
+    void anUnchangedFingerprintIsReadAgainAfterTenMinutes() throws Exception {
+      keySecret("web-tsig", ONE);
+      KeyMaterialCache.KeyHandle first = timed.get(reconciled(ONE));
+      clock.advance(KeyMaterialCache.MAX_AGE.minusNanos(1));
+      assertThat(timed.get(reconciled(ONE))).isSameAs(first);
+
+      clock.advance(Duration.ofNanos(1));
+
+      assertThat(timed.get(reconciled(ONE))).isNotSameAs(first);
+      assertThat(reads).hasSize(2);
+    }
+
+    @Test
+    void withoutAFingerprintTheSecretIsReadAgainAfterThirtySeconds() throws Exception {
+      keySecret("web-tsig", ONE);
+      KeyMaterialCache.KeyHandle first = timed.get(key(spec -> {}, null));
+      clock.advance(KeyMaterialCache.MAX_AGE_UNVERSIONED.minusNanos(1));
+      assertThat(timed.get(key(spec -> {}, null))).isSameAs(first);
+
+      clock.advance(Duration.ofNanos(1));
+
+      assertThat(timed.get(key(spec -> {}, null))).isNotSameAs(first);
+      assertThat(reads).hasSize(2);
+    }
+
+    @Test
+    void aNewFingerprintOrSecretIsReadAtOnce() throws Exception {
+      keySecret("web-tsig", ONE);
+      timed.get(reconciled(ONE));
+      keySecret("web-tsig", TWO);
+
+      assertThat(timed.get(reconciled(TWO)).material().current()).isEqualTo(credentials(TWO));
+
+      keySecret("renamed-tsig", ONE);
+      KeyMaterialCache.KeyHandle renamed =
+          timed.get(key(spec -> {}, written("renamed-tsig", credentials(TWO).fingerprint())));
+      assertThat(renamed.secretName()).isEqualTo("renamed-tsig");
+      assertThat(reads).hasSize(3);
+    }
+
+    @Test
+    void aMissingSecretIsNotRemembered() throws Exception {
+      assertThatThrownBy(() -> timed.get(reconciled(ONE))).isInstanceOf(SolverFailure.class);
+      keySecret("web-tsig", ONE);
+
+      assertThat(timed.get(reconciled(ONE)).material().current()).isEqualTo(credentials(ONE));
+    }
+  }
+
+  @Nested
+  class Refresh {
+    final MutableClock clock = MutableClock.at("2025-06-01T08:00:00Z");
+    final KeyMaterialCache timed = cache(clock);
+    final TsigKey key = key(spec -> {}, written("web-tsig", credentials(ONE).fingerprint()));
+
+    @Test
+    void aRejectedKeyIsReadAgainOnceASecondHasPassed() throws Exception {
+      keySecret("web-tsig", ONE);
+      KeyMaterialCache.KeyHandle stale = timed.get(key);
+      keySecret("web-tsig", TWO); // edited by hand; the operator has not updated the status yet
+
+      assertThat(timed.refresh(key, stale)).isSameAs(stale); // read a moment ago
+      clock.advance(KeyMaterialCache.MIN_REFRESH);
+      KeyMaterialCache.KeyHandle fresh = timed.refresh(key, stale);
+
+      assertThat(fresh.material().current()).isEqualTo(credentials(TWO));
+      assertThat(timed.get(key)).isSameAs(fresh);
+      assertThat(reads).hasSize(2);
+    }
+
+    @Test
+    void whatAnotherChallengeReadSinceIsUsed() throws Exception {
+      keySecret("web-tsig", ONE);
+      KeyMaterialCache.KeyHandle stale = timed.get(key);
+      clock.advance(KeyMaterialCache.MIN_REFRESH);
+      KeyMaterialCache.KeyHandle fresh = timed.refresh(key, stale);
+
+      assertThat(timed.refresh(key, stale)).isSameAs(fresh);
+      assertThat(reads).hasSize(2);
+    }
+
+    @Test
+    void aSecretGoneOnRefreshIsReadAgainNextTime() throws Exception {
+      keySecret("web-tsig", ONE);
+      KeyMaterialCache.KeyHandle stale = timed.get(key);
+      secrets.clear();
+      clock.advance(KeyMaterialCache.MIN_REFRESH);
+
+      assertThatThrownBy(() -> timed.refresh(key, stale)).hasMessageContaining("does not exist");
+      assertThatThrownBy(() -> timed.get(key)).hasMessageContaining("does not exist");
+      assertThat(reads).hasSize(3);
+    }
+  }
+
+  @Test
+  void keepsAtMostMaxKeys() throws Exception {
+    keySecret("web-tsig", ONE);
+    for (int i = 0; i < KeyMaterialCache.MAX_KEYS + 100; i++) {
+      TsigKey k = key(spec -> {}, written("web-tsig", credentials(ONE).fingerprint()));
+      k.getMetadata().setUid("uid-" + i);
+      cache.get(k);
+    }
+
+    assertThat(cache.size()).isLessThanOrEqualTo(KeyMaterialCache.MAX_KEYS);
   }
 }
