@@ -69,6 +69,18 @@ public final class KeySecretCodec {
     return out;
   }
 
+  /**
+   * True when the Secret is in the operator's format (key name and algorithm present), rather than
+   * a user's Secret holding only a key to import.
+   */
+  public static boolean isKeySecret(Secret secret) {
+    Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
+    Map<String, String> stringData =
+        secret.getStringData() == null ? Map.of() : secret.getStringData();
+    return (data.containsKey(SECRET_KEY_NAME) || stringData.containsKey(SECRET_KEY_NAME))
+        && (data.containsKey(SECRET_ALGORITHM) || stringData.containsKey(SECRET_ALGORITHM));
+  }
+
   /** Reads a Secret as the API server returns it, or as a client wrote it with stringData. */
   public static KeyMaterial fromSecret(Secret secret) {
     return decode(secret.getData(), secret.getStringData());

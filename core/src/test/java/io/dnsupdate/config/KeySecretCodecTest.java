@@ -79,6 +79,22 @@ class KeySecretCodecTest {
     }
 
     @Test
+    void aKeySecretHasKeyNameAndAlgorithmInEitherMap() {
+      Secret operators =
+          new SecretBuilder()
+              .addToData("keyName", b64("acme.default.dnsupdate.io."))
+              .addToStringData("algorithm", "hmac-sha256")
+              .build();
+      Secret users = new SecretBuilder().addToData("tsig", b64(CURRENT)).build();
+      Secret noAlgorithm = new SecretBuilder().addToData("keyName", b64("a.example.")).build();
+
+      assertThat(KeySecretCodec.isKeySecret(operators)).isTrue();
+      assertThat(KeySecretCodec.isKeySecret(users)).isFalse();
+      assertThat(KeySecretCodec.isKeySecret(noAlgorithm)).isFalse();
+      assertThat(KeySecretCodec.isKeySecret(new Secret())).isFalse();
+    }
+
+    @Test
     void legacyAlgorithmsAreReadBack() {
       TsigCredentials md5 =
           TsigCredentials.fromBase64("old.", TsigAlgorithm.HMAC_MD5, "q83vEjRWeJCrze8SNFZ4kA==");

@@ -1,5 +1,8 @@
 package io.dnsupdate.operator.status;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.dnsupdate.cache.Caches;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -12,11 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,19 +33,23 @@ public class EventRecorder {
   public static final String COMPONENT = "dnsupdate-operator";
 
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
+
+  /** Events whose count is remembered. */
   private static final int MAX_REMEMBERED = 1024;
+
+  /**
+   * A count is forgotten this long after the Event was last written: kube-apiserver deletes Events
+   * that long after their last update (its default {@code --event-ttl}), and a create then starts
+   * again at 1.
+   */
+  static final Duration REMEMBER_FOR = Duration.ofHours(1);
+
   private static final int MAX_OBJECT_NAME = 200;
 
   private final KubernetesClient client;
   private final Clock clock;
   private final String instance;
-  private final Map<String, Integer> counts =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-          return size() > MAX_REMEMBERED;
-        }
-      };
+  private final Cache<String, Integer> counts;
 
   /**
    * @param instance this process's name for {@code reportingInstance} (the pod name)
@@ -52,6 +58,12 @@ public class EventRecorder {
     this.client = Objects.requireNonNull(client, "client");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.instance = instance == null || instance.isBlank() ? COMPONENT : instance;
+    this.counts =
+        Caffeine.newBuilder()
+            .maximumSize(MAX_REMEMBERED)
+            .expireAfterWrite(REMEMBER_FOR)
+            .ticker(Caches.ticker(clock))
+            .build();
   }
 
   /** Records an Event about {@code object}; the message must hold no secret. */
@@ -127,12 +139,13 @@ public class EventRecorder {
     }
   }
 
-  private synchronized int remembered(String name) {
-    // After a restart the count is unknown; the Event exists, so it is at least 1.
-    return counts.getOrDefault(name, 1);
+  private int remembered(String name) {
+    // After a restart (or REMEMBER_FOR) the count is unknown; the Event exists, so it is at least
+    // 1.
+    return Objects.requireNonNullElse(counts.getIfPresent(name), 1);
   }
 
-  private synchronized void remember(String name, int count) {
+  private void remember(String name, int count) {
     counts.put(name, count);
   }
 

@@ -4,7 +4,7 @@ import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.config.InvalidKeySecretException;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeyMaterial;
-import io.dnsupdate.config.KeySecretCodec;
+import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.operator.tsigkey.KeySecrets.StoredKey;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -161,9 +161,7 @@ public final class DesiredKeySecret {
     }
     TsigCredentials credentials;
     try {
-      credentials =
-          KeySecretCodec.importKey(
-              importSource, from.secretKey(), settings.keyName(), settings.algorithm());
+      credentials = settings.importKey(importSource);
     } catch (InvalidKeySecretException e) {
       // the codec names data keys and what is wrong, never the value
       throw new KeyNotUsableException(TsigKeyReason.ImportSecretInvalid, e.getMessage());

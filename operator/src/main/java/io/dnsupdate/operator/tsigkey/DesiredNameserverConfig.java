@@ -5,6 +5,7 @@ import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.config.BindConfigRenderer;
 import io.dnsupdate.config.BindConfigRenderer.NameserverConfig;
 import io.dnsupdate.config.DomainPolicy;
+import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.dns.TsigCredentials;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,7 @@ import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.config.InvalidKeySecretException;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KeySecretCodec;
+import io.dnsupdate.config.KeySettings;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;

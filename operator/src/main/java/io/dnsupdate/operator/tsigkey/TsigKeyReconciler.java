@@ -5,6 +5,7 @@ import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeyStatus;
 import io.dnsupdate.config.InvalidSpecException;
+import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.status.EventReason;
 import io.dnsupdate.operator.status.EventRecorder;

@@ -3,6 +3,7 @@ package io.dnsupdate.operator.tsigkey;
 import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeyStatus;
+import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.operator.status.Conditions;
 import java.util.Optional;

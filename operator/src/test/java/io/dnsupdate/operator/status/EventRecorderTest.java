@@ -78,4 +78,22 @@ class EventRecorderTest {
     assertThat(Resources.events(client, "events-c", "web").get(0).getMessage())
         .hasSize(SafeMessages.MAX_LENGTH);
   }
+
+  @Test
+  void aCountIsRememberedForAsLongAsTheApiServerKeepsTheEvent() {
+    TsigKey key = key("events-d");
+    EventRecorder recorder = new EventRecorder(client, clock, "pod-1");
+    recorder.record(key, EventReason.KeyRejected, "BADSIG");
+    recorder.record(key, EventReason.KeyRejected, "BADSIG");
+    clock.advance(EventRecorder.REMEMBER_FOR.minusSeconds(1));
+    recorder.record(key, EventReason.KeyRejected, "BADSIG");
+    assertThat(Resources.events(client, "events-d", "web").get(0).getCount()).isEqualTo(3);
+
+    // kube-apiserver would have deleted the Event by now (--event-ttl); this mock keeps it, so
+    // the forgotten count starts again from "at least 1"
+    clock.advance(EventRecorder.REMEMBER_FOR);
+    recorder.record(key, EventReason.KeyRejected, "BADSIG");
+
+    assertThat(Resources.events(client, "events-d", "web").get(0).getCount()).isEqualTo(2);
+  }
 }

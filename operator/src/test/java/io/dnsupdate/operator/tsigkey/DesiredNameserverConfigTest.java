@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.DnsUpdateIssuerStatus;
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.dns.TsigAlgorithm;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.operator.testing.Resources;

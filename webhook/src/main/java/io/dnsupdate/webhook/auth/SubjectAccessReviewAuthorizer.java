@@ -1,6 +1,9 @@
 package io.dnsupdate.webhook.auth;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.cache.Caches;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
@@ -9,30 +12,27 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
  * Asks kube-apiserver (SubjectAccessReview) whether the user may {@code create} resource {@code
  * dnsupdate} in group {@code acme.dnsupdate.io} — the permission cert-manager's service account is
- * granted — and reuses the decision for a few seconds per identity. Members of {@code
- * system:masters} pass without a review, as kube-apiserver itself never denies them (its
- * availability probe runs as {@code system:kube-aggregator} in that group).
+ * granted — and reuses the decision for a few seconds per identity (concurrent requests of one
+ * identity share one review). Members of {@code system:masters} pass without a review, as
+ * kube-apiserver itself never denies them (its availability probe runs as {@code
+ * system:kube-aggregator} in that group).
  */
 public final class SubjectAccessReviewAuthorizer implements Authorizer {
-  private static final int MAX_ENTRIES = 1024;
+  /** Identities whose decision is kept. */
+  static final int MAX_ENTRIES = 1024;
 
   private final Function<SubjectAccessReview, SubjectAccessReview> reviews;
-  private final Duration ttl;
-  private final Clock clock;
   private final WebhookMetrics metrics;
-  private final Map<UserInfo, Cached> cache = new ConcurrentHashMap<>();
 
-  private record Cached(Decision decision, Instant expires) {}
+  /** Decisions for {@code ttl} after the review; null when the ttl is zero (no reuse). */
+  private final AsyncCache<UserInfo, Decision> cache;
 
   /**
    * @param reviews creates a SubjectAccessReview and returns the answered one
@@ -43,9 +43,15 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
       Clock clock,
       WebhookMetrics metrics) {
     this.reviews = reviews;
-    this.ttl = ttl;
-    this.clock = clock == null ? Clock.systemUTC() : clock;
     this.metrics = metrics;
+    this.cache =
+        ttl.isZero() || ttl.isNegative()
+            ? null
+            : Caffeine.newBuilder()
+                .maximumSize(MAX_ENTRIES)
+                .expireAfterWrite(ttl)
+                .ticker(Caches.ticker(clock == null ? Clock.systemUTC() : clock))
+                .buildAsync();
   }
 
   /** Reviews through the client ({@code create subjectaccessreviews.authorization.k8s.io}). */
@@ -61,25 +67,28 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
       metrics.authorization("allowed", "masters");
       return new Decision(true, "member of " + UserInfo.SYSTEM_MASTERS);
     }
-    UserInfo key = normalized(user);
-    Instant now = clock.instant();
-    Cached hit = cache.get(key);
-    if (hit != null && now.isBefore(hit.expires())) {
-      metrics.authorization(hit.decision().allowed() ? "allowed" : "denied", "cache");
-      return hit.decision();
-    }
-    Decision d = review(user);
-    if (!ttl.isZero()) {
-      if (cache.size() >= MAX_ENTRIES) {
-        cache.entrySet().removeIf(e -> !now.isBefore(e.getValue().expires()));
-        if (cache.size() >= MAX_ENTRIES) {
-          cache.clear();
-        }
-      }
-      cache.put(key, new Cached(d, now.plus(ttl)));
-    }
-    metrics.authorization(d.allowed() ? "allowed" : "denied", "review");
+    boolean[] reviewed = {cache == null};
+    Decision d =
+        cache == null
+            ? review(user)
+            : Caches.get(
+                cache,
+                normalized(user),
+                () -> {
+                  reviewed[0] = true;
+                  return review(user);
+                });
+    metrics.authorization(d.allowed() ? "allowed" : "denied", reviewed[0] ? "review" : "cache");
     return d;
+  }
+
+  /** Decisions kept right now (tests). */
+  long cachedDecisions() {
+    if (cache == null) {
+      return 0;
+    }
+    cache.synchronous().cleanUp();
+    return cache.synchronous().estimatedSize();
   }
 
   private Decision review(UserInfo user) throws AuthorizationException {

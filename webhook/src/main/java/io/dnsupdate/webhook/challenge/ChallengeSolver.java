@@ -48,7 +48,7 @@ public final class ChallengeSolver {
     this.clock = clock == null ? Clock.systemUTC() : clock;
     this.budget = budget;
     this.metrics = metrics;
-    this.issuers = new IssuerResolver(directory, keys);
+    this.issuers = new IssuerResolver(directory, keys, this.clock);
     this.publisher = new UpdatePublisher(keys, batcher, this.clock, budget);
     this.propagation = new PropagationWait(this.clock);
   }

@@ -1,14 +1,18 @@
 package io.dnsupdate.webhook.challenge;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.DnsUpdateIssuerStatus;
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.cache.Caches;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.IssuerSettings;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import java.time.Clock;
+import java.time.Duration;
 import org.xbill.DNS.Name;
 
 /**
@@ -17,15 +21,31 @@ import org.xbill.DNS.Name;
  * the key Secret read, so a challenge for a name the issuer does not own never touches a key.
  */
 final class IssuerResolver {
-  private static final int MAX_CACHED = 512;
+  /** Issuers (and generations of them) whose parsed settings are kept. */
+  static final int MAX_SETTINGS = 512;
+
+  /**
+   * Settings of a generation nobody used for this long are dropped: they never go stale (a new spec
+   * is a new generation), but a deleted issuer's or an old generation's should not stay.
+   */
+  static final Duration SETTINGS_IDLE = Duration.ofHours(1);
+
+  /** One generation of one issuer: its spec, which never changes without a new generation. */
+  private record Generation(String namespace, String name, String uid, long generation) {}
 
   private final ResourceDirectory directory;
   private final KeyMaterialCache keys;
-  private final Map<String, IssuerSettings> settingsCache = new ConcurrentHashMap<>();
+  private final AsyncCache<Generation, IssuerSettings> settingsCache;
 
-  IssuerResolver(ResourceDirectory directory, KeyMaterialCache keys) {
+  IssuerResolver(ResourceDirectory directory, KeyMaterialCache keys, Clock clock) {
     this.directory = directory;
     this.keys = keys;
+    this.settingsCache =
+        Caffeine.newBuilder()
+            .maximumSize(MAX_SETTINGS)
+            .expireAfterAccess(SETTINGS_IDLE)
+            .ticker(Caches.ticker(clock))
+            .buildAsync();
   }
 
   /** The issuer {@code namespace/issuerName} with its settings and key, if it may serve fqdn. */
@@ -120,26 +140,22 @@ final class IssuerResolver {
     }
   }
 
-  /** Parsed once per resourceVersion: every challenge would otherwise re-validate the spec. */
+  /**
+   * Parsed once per generation of the spec. Not per resourceVersion: every probe of the operator
+   * writes the status, which changes the resourceVersion but not the spec.
+   */
   private IssuerSettings settings(DnsUpdateIssuer issuer) throws SolverFailure {
-    String version = issuer.getMetadata().getResourceVersion();
-    String cacheKey =
-        version == null
-            ? null
-            : issuer.getMetadata().getNamespace()
-                + "/"
-                + issuer.getMetadata().getName()
-                + "@"
-                + issuer.getMetadata().getUid()
-                + "@"
-                + version;
-    IssuerSettings cached = cacheKey == null ? null : settingsCache.get(cacheKey);
-    if (cached != null) {
-      return cached;
+    ObjectMeta m = issuer.getMetadata();
+    if (m.getGeneration() == null) {
+      return parse(issuer); // never served by an API server: nothing says when the spec changes
     }
-    IssuerSettings parsed;
+    Generation g = new Generation(m.getNamespace(), m.getName(), m.getUid(), m.getGeneration());
+    return Caches.get(settingsCache, g, () -> parse(issuer));
+  }
+
+  private static IssuerSettings parse(DnsUpdateIssuer issuer) throws SolverFailure {
     try {
-      parsed = IssuerSettings.parse(issuer.getSpec());
+      return IssuerSettings.parse(issuer.getSpec());
     } catch (InvalidSpecException e) {
       throw new SolverFailure(
           SolverFailure.Reason.InvalidIssuer,
@@ -150,12 +166,11 @@ final class IssuerResolver {
               + " has an invalid spec: "
               + e.getMessage());
     }
-    if (cacheKey != null) {
-      if (settingsCache.size() >= MAX_CACHED) {
-        settingsCache.clear();
-      }
-      settingsCache.put(cacheKey, parsed);
-    }
-    return parsed;
+  }
+
+  /** Settings kept right now (tests). */
+  long cachedSettings() {
+    settingsCache.synchronous().cleanUp();
+    return settingsCache.synchronous().estimatedSize();
   }
 }

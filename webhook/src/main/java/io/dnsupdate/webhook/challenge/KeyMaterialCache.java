@@ -1,27 +1,30 @@
 package io.dnsupdate.webhook.challenge;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.dnsupdate.api.TsigKey;
-import io.dnsupdate.api.TsigKeySpec;
+import io.dnsupdate.cache.Caches;
 import io.dnsupdate.config.InvalidKeySecretException;
+import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KeySecretCodec;
+import io.dnsupdate.config.KeySettings;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Key material of TsigKeys, read from their Secrets with {@code get} (Secrets are never listed or
- * watched) and kept while the TsigKey's {@code status.fingerprint} stays the same. A changed
- * fingerprint, a rejected key or age makes the next challenge read the Secret again. Concurrent
- * challenges for one key share one read.
+ * watched) and kept while the TsigKey's {@code status.fingerprint} and key Secret stay the same. A
+ * changed fingerprint or Secret name, a rejected key or age makes the next challenge read the
+ * Secret again. Concurrent challenges for one key share one read. Which Secret, and how an imported
+ * key is read from it, come from {@link KeySettings}, as in the operator.
  */
 public final class KeyMaterialCache {
   private static final Logger log = LoggerFactory.getLogger(KeyMaterialCache.class);
@@ -34,6 +37,9 @@ public final class KeyMaterialCache {
 
   /** Forced re-reads (after a rejected key) of one Secret at most this often. */
   static final Duration MIN_REFRESH = Duration.ofSeconds(1);
+
+  /** Keys (TsigKey, Secret and fingerprint) whose material is kept. */
+  static final int MAX_KEYS = 1024;
 
   /** Reads one Secret; null when it does not exist. */
   @FunctionalInterface
@@ -52,14 +58,29 @@ public final class KeyMaterialCache {
   public record KeyHandle(
       KeyMaterial material, String secretName, String fingerprint, Instant readAt) {}
 
+  /**
+   * What a read depends on: the TsigKey, the Secret its status points to and the fingerprint the
+   * operator wrote there. A new fingerprint or Secret is another slot, so it is read afresh.
+   */
+  private record Slot(
+      String namespace, String name, String uid, String secretName, String fingerprint) {}
+
   private final SecretReader secrets;
   private final Clock clock;
-  private final Map<String, KeyHandle> cache = new ConcurrentHashMap<>();
-  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final AsyncCache<Slot, KeyHandle> cache;
 
   public KeyMaterialCache(SecretReader secrets, Clock clock) {
     this.secrets = secrets;
     this.clock = clock == null ? Clock.systemUTC() : clock;
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(MAX_KEYS)
+            .expireAfter(
+                Expiry.writing(
+                    (Slot slot, KeyHandle h) ->
+                        slot.fingerprint() == null ? MAX_AGE_UNVERSIONED : MAX_AGE))
+            .ticker(Caches.ticker(this.clock))
+            .buildAsync();
   }
 
   /** Reads Secrets through the client ({@code get secrets}). */
@@ -74,14 +95,8 @@ public final class KeyMaterialCache {
    * @throws SolverFailure KeyUnavailable when the Secret is missing, forbidden or unreadable
    */
   public KeyHandle get(TsigKey key) throws SolverFailure {
-    String id = id(key);
-    synchronized (locks.computeIfAbsent(id, k -> new Object())) {
-      KeyHandle h = cache.get(id);
-      if (h != null && current(h, key)) {
-        return h;
-      }
-      return read(key, id);
-    }
+    KeySettings settings = settings(key);
+    return Caches.get(cache, slot(key, settings), () -> read(key, settings));
   }
 
   /**
@@ -89,39 +104,39 @@ public final class KeyMaterialCache {
    * just did.
    */
   public KeyHandle refresh(TsigKey key, KeyHandle stale) throws SolverFailure {
-    String id = id(key);
-    synchronized (locks.computeIfAbsent(id, k -> new Object())) {
-      KeyHandle h = cache.get(id);
-      if (h != null && h != stale) {
-        return h; // another challenge read it since
-      }
-      if (h != null && h.readAt().isAfter(clock.instant().minus(MIN_REFRESH))) {
-        return h; // read a moment ago: reading again would show the same
-      }
-      return read(key, id);
-    }
+    KeySettings settings = settings(key);
+    Instant recently = clock.instant().minus(MIN_REFRESH);
+    return Caches.reload(
+        cache,
+        slot(key, settings),
+        // another challenge read it since, or read it a moment ago: reading again shows the same
+        h -> h != stale || h.readAt().isAfter(recently),
+        () -> read(key, settings));
   }
 
   /** Forgets everything (tests). */
   public void clear() {
-    cache.clear();
+    cache.synchronous().invalidateAll();
   }
 
-  private boolean current(KeyHandle h, TsigKey key) {
-    String fp = fingerprint(key);
-    Instant now = clock.instant();
-    if (!Objects.equals(h.secretName(), secretName(key))) {
-      return false;
-    }
-    if (fp == null) {
-      return now.isBefore(h.readAt().plus(MAX_AGE_UNVERSIONED));
-    }
-    return fp.equals(h.fingerprint()) && now.isBefore(h.readAt().plus(MAX_AGE));
+  /** Keys kept right now (tests). */
+  long size() {
+    cache.synchronous().cleanUp();
+    return cache.synchronous().estimatedSize();
   }
 
-  private KeyHandle read(TsigKey key, String id) throws SolverFailure {
+  private static Slot slot(TsigKey key, KeySettings settings) {
+    return new Slot(
+        key.getMetadata().getNamespace(),
+        key.getMetadata().getName(),
+        key.getMetadata().getUid(),
+        settings.secretInUse(key.getStatus()),
+        fingerprint(key));
+  }
+
+  private KeyHandle read(TsigKey key, KeySettings settings) throws SolverFailure {
     String ns = key.getMetadata().getNamespace();
-    String secretName = secretName(key);
+    String secretName = settings.secretInUse(key.getStatus());
     String where = "Secret " + ns + "/" + secretName + " of TsigKey " + ns + "/" + name(key);
     Secret secret;
     try {
@@ -134,7 +149,7 @@ public final class KeyMaterialCache {
       throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, where + ": " + why, e);
     }
     if (secret == null) {
-      cache.remove(id);
+      // a failed read keeps nothing: the next challenge reads again
       throw new SolverFailure(
           SolverFailure.Reason.KeyUnavailable,
           where
@@ -143,17 +158,10 @@ public final class KeyMaterialCache {
     }
     KeyMaterial material;
     try {
-      TsigKeySpec.ImportFrom imported =
-          key.getSpec() == null ? null : key.getSpec().getImportFrom();
-      if (imported != null && secretName.equals(imported.getSecretName()) && !isKeySecret(secret)) {
-        String dataKey =
-            imported.getSecretKey() == null || imported.getSecretKey().isBlank()
-                ? io.dnsupdate.api.ApiConstants.DEFAULT_IMPORT_SECRET_KEY
-                : imported.getSecretKey();
-        material =
-            KeyMaterial.of(
-                KeySecretCodec.importKey(
-                    secret, dataKey, key.effectiveKeyName(), key.effectiveAlgorithm().engine()));
+      boolean importSource =
+          settings.importFrom().map(i -> i.secretName().equals(secretName)).orElse(false);
+      if (importSource && !KeySecretCodec.isKeySecret(secret)) {
+        material = KeyMaterial.of(settings.importKey(secret));
       } else {
         material = KeySecretCodec.fromSecret(secret);
       }
@@ -162,32 +170,22 @@ public final class KeyMaterialCache {
       throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, where + ": " + e.getMessage());
     }
     KeyHandle h = new KeyHandle(material, secretName, fingerprint(key), clock.instant());
-    cache.put(id, h);
     log.debug("read {} ({})", where, material);
     return h;
   }
 
-  /** A Secret in the operator's format (keyName, algorithm, secret). */
-  private static boolean isKeySecret(Secret s) {
-    Map<String, String> data = s.getData() == null ? Map.of() : s.getData();
-    Map<String, String> stringData = s.getStringData() == null ? Map.of() : s.getStringData();
-    String k = io.dnsupdate.api.ApiConstants.SECRET_KEY_NAME;
-    String a = io.dnsupdate.api.ApiConstants.SECRET_ALGORITHM;
-    return (data.containsKey(k) || stringData.containsKey(k))
-        && (data.containsKey(a) || stringData.containsKey(a));
-  }
-
-  /** The Secret holding the key in use: status.secretName, else spec.secretName or name-tsig. */
-  static String secretName(TsigKey key) {
-    String fromStatus = key.getStatus() == null ? null : key.getStatus().getSecretName();
-    if (fromStatus != null && !fromStatus.isBlank()) {
-      return fromStatus;
+  /**
+   * The TsigKey's settings as the operator validates them; a spec it refuses names no Secret to
+   * trust.
+   */
+  private static KeySettings settings(TsigKey key) throws SolverFailure {
+    try {
+      return KeySettings.parse(key);
+    } catch (InvalidSpecException e) {
+      // the problems name fields and the user's own values, never key material
+      throw new SolverFailure(
+          SolverFailure.Reason.KeyUnavailable, "TsigKey " + id(key) + " has an " + e.getMessage());
     }
-    TsigKeySpec.ImportFrom imported = key.getSpec() == null ? null : key.getSpec().getImportFrom();
-    if (imported != null && imported.getSecretName() != null) {
-      return imported.getSecretName();
-    }
-    return key.effectiveSecretName();
   }
 
   private static String fingerprint(TsigKey key) {

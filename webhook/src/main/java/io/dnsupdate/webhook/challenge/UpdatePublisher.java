@@ -20,9 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
@@ -37,19 +35,14 @@ import org.xbill.DNS.TextParseException;
 final class UpdatePublisher {
   private static final Logger log = LoggerFactory.getLogger(UpdatePublisher.class);
 
-  private static final Duration ZONE_CACHE_TTL = Duration.ofMinutes(5);
-  private static final int MAX_CACHED = 512;
-
   private final KeyMaterialCache keys;
   private final UpdateBatcher batcher;
   private final Clock clock;
   private final Duration budget;
-  private final Map<String, CachedZone> zoneCache = new ConcurrentHashMap<>();
+  private final ZoneCache zones;
 
   /** Where a change went: the server that took it, with which key, in which zone. */
   record Applied(ServerEndpoint server, TsigCredentials credentials, Name zone) {}
-
-  private record CachedZone(Name zone, Instant expires) {}
 
   /** Messages with equal lanes may share one UPDATE. */
   private record Lane(
@@ -68,6 +61,7 @@ final class UpdatePublisher {
     this.batcher = batcher;
     this.clock = clock;
     this.budget = budget;
+    this.zones = new ZoneCache(clock);
   }
 
   /**
@@ -262,22 +256,16 @@ final class UpdatePublisher {
         "the request budget of " + budget.toSeconds() + " s ran out before the update was sent");
   }
 
-  /** Cached for a few minutes: a zone cut rarely moves, and every challenge would query for it. */
+  /** Through the {@link ZoneCache}: a zone cut rarely moves. */
   private Name discover(
       ServerEndpoint server, TsigCredentials credentials, Name owner, boolean fresh)
       throws DnsUpdateException {
-    String cacheKey = server + "|" + credentials.keyName() + "|" + owner;
-    Instant now = clock.instant();
-    CachedZone hit = zoneCache.get(cacheKey);
-    if (!fresh && hit != null && now.isBefore(hit.expires())) {
-      return hit.zone();
-    }
-    Name zone = new ZoneFinder(new DnsQuery(server, credentials, clock)).findZone(owner);
-    if (zoneCache.size() >= MAX_CACHED) {
-      zoneCache.clear();
-    }
-    zoneCache.put(cacheKey, new CachedZone(zone, now.plus(ZONE_CACHE_TTL)));
-    return zone;
+    return zones.zone(
+        server,
+        credentials,
+        owner,
+        fresh,
+        () -> new ZoneFinder(new DnsQuery(server, credentials, clock)).findZone(owner));
   }
 
   private static Name statusZone(DnsUpdateIssuer issuer) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnsupdate.testkit.k8s.MockKubernetesApi;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewSpec;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatus;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,6 +103,62 @@ class SubjectAccessReviewAuthorizerTest {
 
     assertThat(authorizer.authorize(user("cm", "a", "b")).allowed()).isFalse();
     assertThat(api.subjectAccessReviews()).hasSize(2);
+  }
+
+  @Test
+  void aDecisionExpiresExactlyAfterTheTtl() throws Exception {
+    api.allowUser("cm");
+    authorizer.authorize(user("cm"));
+    now.set(now.get().plusSeconds(5).minusNanos(1));
+    authorizer.authorize(user("cm"));
+    assertThat(api.subjectAccessReviews()).hasSize(1);
+
+    now.set(now.get().plusNanos(1));
+    authorizer.authorize(user("cm"));
+
+    assertThat(api.subjectAccessReviews()).hasSize(2);
+  }
+
+  /** Answers every review with "allowed", counting them, without an API server. */
+  private SubjectAccessReviewAuthorizer counting(AtomicInteger reviews, Duration ttl) {
+    return new SubjectAccessReviewAuthorizer(
+        sar -> {
+          reviews.incrementAndGet();
+          SubjectAccessReviewStatus status = new SubjectAccessReviewStatus();
+          status.setAllowed(true);
+          SubjectAccessReview answer = new SubjectAccessReview();
+          answer.setStatus(status);
+          return answer;
+        },
+        ttl,
+        clock,
+        WebhookMetrics.inMemory());
+  }
+
+  @Test
+  void aZeroTtlReviewsEveryRequest() throws Exception {
+    AtomicInteger reviews = new AtomicInteger();
+    SubjectAccessReviewAuthorizer uncached = counting(reviews, Duration.ZERO);
+
+    uncached.authorize(user("cm"));
+    uncached.authorize(user("cm"));
+
+    assertThat(reviews).hasValue(2);
+    assertThat(uncached.cachedDecisions()).isZero();
+  }
+
+  @Test
+  void keepsAtMostMaxEntriesIdentities() throws Exception {
+    AtomicInteger reviews = new AtomicInteger();
+    SubjectAccessReviewAuthorizer many = counting(reviews, Duration.ofSeconds(5));
+
+    for (int i = 0; i < SubjectAccessReviewAuthorizer.MAX_ENTRIES + 100; i++) {
+      many.authorize(user("user-" + i));
+    }
+
+    assertThat(reviews).hasValue(SubjectAccessReviewAuthorizer.MAX_ENTRIES + 100);
+    assertThat(many.cachedDecisions())
+        .isLessThanOrEqualTo(SubjectAccessReviewAuthorizer.MAX_ENTRIES);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.dnsupdate.operator.tsigkey;
+package io.dnsupdate.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,16 +6,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeyAlgorithm;
 import io.dnsupdate.api.TsigKeySpec;
-import io.dnsupdate.config.InvalidSpecException;
+import io.dnsupdate.api.TsigKeyStatus;
 import io.dnsupdate.dns.TsigAlgorithm;
-import io.dnsupdate.operator.testing.Resources;
+import io.dnsupdate.dns.TsigCredentials;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class KeySettingsTest {
-  private static TsigKey key(Consumer<TsigKeySpec> spec) {
-    return Resources.tsigKey("team-a", "web", spec);
+  static TsigKey key(Consumer<TsigKeySpec> spec) {
+    TsigKey key = new TsigKey();
+    key.setMetadata(new ObjectMetaBuilder().withNamespace("team-a").withName("web").build());
+    TsigKeySpec s = new TsigKeySpec();
+    spec.accept(s);
+    key.setSpec(s);
+    return key;
   }
 
   @Test
@@ -89,5 +98,46 @@ class KeySettingsTest {
                     key(spec -> spec.setRotation(new TsigKeySpec.Rotation("soon", null)))))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("rotation.period: 'soon' is not a duration");
+  }
+
+  private static TsigKeyStatus written(String secretName) {
+    TsigKeyStatus status = new TsigKeyStatus();
+    status.setSecretName(secretName);
+    return status;
+  }
+
+  @Test
+  void theSecretInUseIsTheOneTheOperatorWroteElseTheImportSourceElseTheNamedOne() {
+    KeySettings generated = KeySettings.parse(key(spec -> {}));
+    KeySettings imported =
+        KeySettings.parse(
+            key(spec -> spec.setImportFrom(new TsigKeySpec.ImportFrom("from-dns-team", null))));
+
+    assertThat(generated.secretInUse(null)).isEqualTo("web-tsig");
+    assertThat(generated.secretInUse(written(" "))).isEqualTo("web-tsig");
+    assertThat(generated.secretInUse(written("renamed-tsig"))).isEqualTo("renamed-tsig");
+    assertThat(imported.secretInUse(null)).isEqualTo("from-dns-team");
+    assertThat(imported.secretInUse(written("web-tsig"))).isEqualTo("web-tsig");
+  }
+
+  @Test
+  void importsWithTheDefaultDataKeyTheKeyNameAndTheAlgorithm() {
+    String secret = "zkRQRKrfa0V8dBX/JzdIE6B68Nes6PS85h85otsS5VE="; // test-only key
+    KeySettings s =
+        KeySettings.parse(
+            key(spec -> spec.setImportFrom(new TsigKeySpec.ImportFrom("from-dns-team", " "))));
+    String encoded = Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8));
+
+    TsigCredentials imported =
+        s.importKey(new SecretBuilder().addToData("secret", encoded).build());
+
+    assertThat(s.importFrom().orElseThrow().secretKey()).isEqualTo("secret");
+    assertThat(imported)
+        .isEqualTo(
+            TsigCredentials.fromBase64(
+                "web.team-a.dnsupdate.io.", TsigAlgorithm.HMAC_SHA256, secret));
+    assertThatThrownBy(
+            () -> KeySettings.parse(key(spec -> {})).importKey(new SecretBuilder().build()))
+        .isInstanceOf(IllegalStateException.class);
   }
 }

@@ -1,11 +1,12 @@
-package io.dnsupdate.operator.tsigkey;
+package io.dnsupdate.config;
 
 import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeySpec;
-import io.dnsupdate.config.Durations;
-import io.dnsupdate.config.InvalidSpecException;
+import io.dnsupdate.api.TsigKeyStatus;
 import io.dnsupdate.dns.TsigAlgorithm;
+import io.dnsupdate.dns.TsigCredentials;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,8 @@ import org.xbill.DNS.TextParseException;
 
 /**
  * A TsigKey's spec, validated once with the CRD's defaults applied (objects served by a test API
- * server, or built in Java, were never defaulted).
+ * server, or built in Java, were never defaulted). The operator writes the key Secrets it names;
+ * the webhook reads the key through the same names and import rules.
  *
  * @param keyName the key's absolute name as the nameserver knows it
  * @param algorithm the HMAC algorithm
@@ -52,6 +54,31 @@ public record KeySettings(
 
   /** Replace the key every {@code period}; keep the previous one {@code overlap} longer. */
   public record Rotation(Duration period, Duration overlap) {}
+
+  /**
+   * The Secret that holds the key in use: the key Secret the operator last wrote ({@code
+   * status.secretName}), else, before the operator has written one, the import source, else the key
+   * Secret this spec names.
+   */
+  public String secretInUse(TsigKeyStatus status) {
+    String written = status == null ? null : status.getSecretName();
+    if (written != null && !written.isBlank()) {
+      return written;
+    }
+    return importFrom.map(Import::secretName).orElse(secretName);
+  }
+
+  /**
+   * The key in the import source Secret, read with this spec's data key, key name and algorithm.
+   *
+   * @throws IllegalStateException when the spec imports nothing
+   * @throws InvalidKeySecretException when the data key is missing or the value unusable
+   */
+  public TsigCredentials importKey(Secret source) {
+    Import from =
+        importFrom.orElseThrow(() -> new IllegalStateException("this TsigKey imports no key"));
+    return KeySecretCodec.importKey(source, from.secretKey(), keyName, algorithm);
+  }
 
   /**
    * Validates a TsigKey's spec.
