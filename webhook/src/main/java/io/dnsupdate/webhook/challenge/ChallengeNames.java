@@ -2,6 +2,7 @@ package io.dnsupdate.webhook.challenge;
 
 import io.dnsupdate.config.DnsNames;
 import io.dnsupdate.config.DomainPolicy;
+import io.dnsupdate.webhook.text.LogSafe;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -78,7 +79,7 @@ public final class ChallengeNames {
 
   private static Name parse(String text, String field) throws SolverFailure {
     String t = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
-    String shown = RequestChecks.printable(t);
+    String shown = LogSafe.of(t);
     // underscores anywhere: challenge labels start with one
     Optional<DnsNames.Violation> problem = DnsNames.check(t, DnsNames.Labels.UNDERSCORE);
     if (problem.isPresent()) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.webhook.text.LogSafe;
 import java.io.IOException;
 
 /**
@@ -67,12 +68,15 @@ public final class ChallengePayloadCodec {
         && !apiVersion.equals(API_VERSION)
         && !apiVersion.equals(SOLVER_API_VERSION)) {
       throw new InvalidPayloadException(
-          "apiVersion '" + printable(apiVersion) + "' does not match the expected " + API_VERSION);
+          "apiVersion '" + LogSafe.of(apiVersion) + "' does not match the expected " + API_VERSION);
     }
     String kind = text(root, "kind", "");
     if (!kind.isEmpty() && !kind.equals(ApiConstants.SOLVER_KIND)) {
       throw new InvalidPayloadException(
-          "kind '" + printable(kind) + "' does not match the expected " + ApiConstants.SOLVER_KIND);
+          "kind '"
+              + LogSafe.of(kind)
+              + "' does not match the expected "
+              + ApiConstants.SOLVER_KIND);
     }
     JsonNode request = root.get("request");
     if (request == null || request.isNull()) {
@@ -88,7 +92,7 @@ public final class ChallengePayloadCodec {
                 () ->
                     new InvalidPayloadException(
                         "unknown action type \""
-                            + printable(action)
+                            + LogSafe.of(action)
                             + "\": request.action must be Present or CleanUp"));
     JsonNode ambient = request.get("allowAmbientCredentials");
     if (ambient != null && !ambient.isNull() && !ambient.isBoolean()) {
@@ -159,11 +163,5 @@ public final class ChallengePayloadCodec {
           (path.endsWith(".") ? path : "") + field + ": expected a string");
     }
     return v.asText();
-  }
-
-  /** At most 64 printable characters of a client-supplied value, for messages. */
-  private static String printable(String s) {
-    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?").replace("\"", "'");
   }
 }
