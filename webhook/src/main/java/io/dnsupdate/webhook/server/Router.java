@@ -212,7 +212,7 @@ public final class Router implements HttpHandler {
           LogSafe.of(user.name()),
           LogSafe.of(user.groups()),
           LogSafe.of(decision.reason()));
-      send(ex, route, 403, JSON, Status.forbidden(user.name(), decision.reason()));
+      send(ex, route, 403, JSON, Statuses.forbidden(user.name(), decision.reason()));
       return;
     }
     String contentType = ex.getRequestHeaders().getFirst("Content-Type");
@@ -307,7 +307,7 @@ public final class Router implements HttpHandler {
 
   private void status(HttpExchange ex, String route, int code, String reason, String message)
       throws IOException {
-    send(ex, route, code, JSON, Status.failure(code, reason, message));
+    send(ex, route, code, JSON, Statuses.failure(code, reason, message));
   }
 
   private void text(HttpExchange ex, String route, int code, String body) throws IOException {
