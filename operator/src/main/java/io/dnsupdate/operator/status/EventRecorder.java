@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -113,7 +114,7 @@ public class EventRecorder {
 
   private void repeat(String namespace, String name, String now) {
     int count = remembered(name) + 1;
-    String patch = "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}";
+    String patch = repeatPatch(count, now);
     try {
       client
           .v1()
@@ -125,6 +126,17 @@ public class EventRecorder {
     } catch (KubernetesClientException e) {
       log.warn("event {}/{} not updated: HTTP {}", namespace, name, e.getCode());
     }
+  }
+
+  /** A JSON merge patch of what a repeat changes, and nothing else (no kind or apiVersion). */
+  static String repeatPatch(int count, String now) {
+    return Serialization.asJson(
+        new EventBuilder()
+            .withApiVersion(null)
+            .withKind(null)
+            .withCount(count)
+            .withLastTimestamp(now)
+            .build());
   }
 
   private synchronized int remembered(String name) {
