@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
@@ -19,10 +18,6 @@ public final class DomainPolicy {
   /** The label that starts every dns-01 challenge name (RFC 8555 §8.4). */
   public static final String CHALLENGE_LABEL = "_acme-challenge";
 
-  private static final Pattern LDH_LABEL =
-      Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$");
-  private static final Pattern ACCOUNT_LABEL =
-      Pattern.compile("^_[A-Za-z0-9]([A-Za-z0-9-]{0,60}[A-Za-z0-9])?$");
   private static final Name CHALLENGE = Name.fromConstantString(CHALLENGE_LABEL);
 
   private final List<Name> domains;
@@ -78,40 +73,9 @@ public final class DomainPolicy {
     if (d.endsWith(".")) {
       d = d.substring(0, d.length() - 1);
     }
-    if (d.isEmpty()) {
-      throw new IllegalArgumentException("'" + domain + "' is the DNS root, not a domain");
-    }
-    if (d.length() > 253) {
-      throw new IllegalArgumentException(
-          "'" + domain + "' is " + d.length() + " characters long; at most 253 are allowed");
-    }
-    String[] labels = d.split("\\.", -1);
-    for (String label : labels) {
-      if (label.isEmpty()) {
-        throw new IllegalArgumentException("'" + domain + "' has an empty label (two dots)");
-      }
-      if (label.length() > 63) {
-        throw new IllegalArgumentException(
-            "'" + domain + "' has a label longer than 63 characters: '" + label + "'");
-      }
-      if (label.startsWith("_")) {
-        throw new IllegalArgumentException(
-            "'"
-                + domain
-                + "' has the underscore label '"
-                + label
-                + "'; list the domain the certificate is for (example.com), the "
-                + CHALLENGE_LABEL
-                + " name is derived from it");
-      }
-      if (!LDH_LABEL.matcher(label).matches()) {
-        throw new IllegalArgumentException(
-            "'"
-                + domain
-                + "' has the label '"
-                + label
-                + "'; labels hold letters, digits and inner hyphens only");
-      }
+    Optional<DnsNames.Violation> problem = DnsNames.check(d, DnsNames.Labels.LDH);
+    if (problem.isPresent()) {
+      throw new IllegalArgumentException("'" + domain + "'" + describe(problem.get(), d));
     }
     Name name;
     try {
@@ -119,7 +83,7 @@ public final class DomainPolicy {
     } catch (TextParseException e) {
       throw new IllegalArgumentException("'" + domain + "' is not a domain name");
     }
-    if (d.length() + CHALLENGE_LABEL.length() + 1 > 253) {
+    if (d.length() + CHALLENGE_LABEL.length() + 1 > DnsNames.MAX_NAME) {
       throw new IllegalArgumentException(
           "'"
               + domain
@@ -127,9 +91,34 @@ public final class DomainPolicy {
               + CHALLENGE_LABEL
               + ".'"
               + d
-              + "' would exceed the 253 characters a DNS name may have");
+              + "' would exceed the "
+              + DnsNames.MAX_NAME
+              + " characters a DNS name may have");
     }
     return name;
+  }
+
+  /** What is wrong with domain {@code d}, said after the quoted entry. */
+  private static String describe(DnsNames.Violation v, String d) {
+    String label = v.label();
+    return switch (v.problem()) {
+      case ROOT -> " is the DNS root, not a domain";
+      case TOO_LONG ->
+          " is " + d.length() + " characters long; at most " + DnsNames.MAX_NAME + " are allowed";
+      case EMPTY_LABEL -> " has an empty label (two dots)";
+      case LONG_LABEL ->
+          " has a label longer than " + DnsNames.MAX_LABEL + " characters: '" + label + "'";
+      case BAD_LABEL ->
+          label.startsWith("_")
+              ? " has the underscore label '"
+                  + label
+                  + "'; list the domain the certificate is for (example.com), the "
+                  + CHALLENGE_LABEL
+                  + " name is derived from it"
+              : " has the label '"
+                  + label
+                  + "'; labels hold letters, digits and inner hyphens only";
+    };
   }
 
   /** The allowed domains, absolute and lower case, in DNS canonical order. */
@@ -170,7 +159,7 @@ public final class DomainPolicy {
     if (isChallengeLabel(name, 0)) {
       skip = 1;
     } else if (name.labels() > 2
-        && ACCOUNT_LABEL.matcher(name.getLabelString(0)).matches()
+        && isAccountLabel(name.getLabelString(0))
         && isChallengeLabel(name, 1)) {
       skip = 2;
     } else {
@@ -182,7 +171,7 @@ public final class DomainPolicy {
     }
     Name rest = new Name(name, skip);
     for (int i = 0; i < rest.labels() - 1; i++) {
-      if (!LDH_LABEL.matcher(rest.getLabelString(i)).matches()) {
+      if (!DnsNames.Labels.LDH.matches(rest.getLabelString(i))) {
         return Optional.empty();
       }
     }
@@ -215,6 +204,13 @@ public final class DomainPolicy {
       throw new IllegalArgumentException(
           "_acme-challenge." + domain + " is longer than a DNS name may be");
     }
+  }
+
+  /** dns-account-01's {@code _LABEL}: an underscore, then an LDH label. */
+  private static boolean isAccountLabel(String label) {
+    return label.startsWith("_")
+        && label.length() <= DnsNames.MAX_LABEL
+        && DnsNames.Labels.LDH.matches(label.substring(1));
   }
 
   private static boolean isChallengeLabel(Name name, int index) {

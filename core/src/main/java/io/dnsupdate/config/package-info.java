@@ -1,8 +1,9 @@
 /**
  * Pure logic shared by the operator and the webhook: custom resource specs turned into DNS engine
  * settings ({@link io.dnsupdate.config.IssuerSettings}, {@link io.dnsupdate.config.KeySettings}),
- * the allowed-domain check ({@link io.dnsupdate.config.DomainPolicy}), the key Secret format
- * ({@link io.dnsupdate.config.KeySecretCodec}) and nameserver configuration snippets ({@link
+ * the allowed-domain check ({@link io.dnsupdate.config.DomainPolicy}), DNS name syntax ({@link
+ * io.dnsupdate.config.DnsNames}), the key Secret format ({@link
+ * io.dnsupdate.config.KeySecretCodec}) and nameserver configuration snippets ({@link
  * io.dnsupdate.config.BindConfigRenderer}). No I/O.
  */
 package io.dnsupdate.config;

@@ -32,8 +32,9 @@ import org.xbill.DNS.TSIGRecord;
 /**
  * Sends one DNS message to one server and returns the answer only when it can be trusted: TSIG
  * errors become {@link TsigRejectedException}, unsigned or badly signed answers to signed requests
- * become {@link UnverifiedResponseException}. dnsjava's {@code SimpleResolver} only logs a failed
- * verification and has no DNS over TLS, so the socket work is done here on dnsjava's wire format.
+ * fail with {@link FailureReason#ResponseNotVerified}. dnsjava's {@code SimpleResolver} only logs a
+ * failed verification and has no DNS over TLS, so the socket work is done here on dnsjava's wire
+ * format.
  */
 final class DnsExchange {
   private static final Logger log = LoggerFactory.getLogger(DnsExchange.class);
@@ -121,11 +122,13 @@ final class DnsExchange {
     try {
       answer = new Message(answerWire);
     } catch (IOException e) {
-      throw new ServerFailureException(
+      throw new DnsUpdateException(
+          FailureReason.ServerFailure,
           "nameserver " + endpoint + " sent a malformed answer for " + subject + ": " + e);
     }
     if (answer.getHeader().getID() != id) {
-      throw new ServerFailureException(
+      throw new DnsUpdateException(
+          FailureReason.ServerFailure,
           "nameserver " + endpoint + " answered another request id for " + subject);
     }
     if (signer != null) {
@@ -145,7 +148,8 @@ final class DnsExchange {
       throws DnsUpdateException {
     TSIGRecord tsig = answer.getTSIG();
     if (tsig == null) {
-      throw new UnverifiedResponseException(
+      throw new DnsUpdateException(
+          FailureReason.ResponseNotVerified,
           "nameserver "
               + endpoint
               + " answered "
@@ -161,7 +165,8 @@ final class DnsExchange {
     }
     int result = signer.verify(answer, answerWire, sent);
     if (result != Rcode.NOERROR || !answer.isVerified()) {
-      throw new UnverifiedResponseException(
+      throw new DnsUpdateException(
+          FailureReason.ResponseNotVerified,
           "the TSIG signature on the answer of nameserver "
               + endpoint
               + " for "
@@ -313,8 +318,8 @@ final class DnsExchange {
     return tls;
   }
 
-  private static NameserverUnreachableException unreachable(String message, Throwable cause) {
-    return new NameserverUnreachableException(message, cause);
+  private static DnsUpdateException unreachable(String message, Throwable cause) {
+    return new DnsUpdateException(FailureReason.NameserverUnreachable, message, cause);
   }
 
   private static String seconds(Duration d) {

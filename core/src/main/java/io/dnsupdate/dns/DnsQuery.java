@@ -63,7 +63,8 @@ public final class DnsQuery {
     DnsExchange.Answer answer = exchange.send(query, signer, keyName, subject);
     int rcode = answer.message().getRcode();
     if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN && rcode != Rcode.REFUSED) {
-      throw new ServerFailureException(
+      throw new DnsUpdateException(
+          FailureReason.ServerFailure,
           "nameserver " + endpoint + " answered " + Rcode.string(rcode) + " to " + subject);
     }
     return answer;

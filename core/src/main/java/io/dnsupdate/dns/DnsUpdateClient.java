@@ -57,7 +57,8 @@ public final class DnsUpdateClient {
     Update update = new Update(zone);
     for (TxtChange change : changes) {
       if (!change.owner().subdomain(zone)) {
-        throw new WrongZoneException(
+        throw new DnsUpdateException(
+            FailureReason.ZoneNotFound,
             "'"
                 + change.owner()
                 + "' is not inside zone '"

@@ -2,7 +2,9 @@ package io.dnsupdate.dns;
 
 /**
  * A DNS operation failed. The message names the server, zone, owner name and the rcode or TSIG
- * error, says what to do about it, and never contains key material.
+ * error, says what to do about it, and never contains key material. Callers act on {@link
+ * #reason()}; a subclass exists only where it carries typed data ({@link TsigRejectedException}:
+ * the TSIG error and the server's clock, {@link PropagationTimeoutException}: the lagging servers).
  */
 public class DnsUpdateException extends Exception {
   private final FailureReason reason;

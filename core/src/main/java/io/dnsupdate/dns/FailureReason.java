@@ -4,7 +4,7 @@ package io.dnsupdate.dns;
  * Why a DNS operation failed, as a CamelCase reason fit for a Kubernetes condition. Stable values:
  * the operator and webhook report them to users.
  */
-public enum FailureReason {
+public enum FailureReason implements StatusReason {
   /** The server does not know the key, the secret does not match, or the clocks differ. */
   KeyRejected,
   /** The server refused the change: the key is not granted that name/type by update-policy. */

@@ -55,7 +55,8 @@ public final class PropagationChecker {
       }
     }
     if (targets.isEmpty()) {
-      throw new ZoneNotFoundException(
+      throw new DnsUpdateException(
+          FailureReason.ZoneNotFound,
           "nameserver " + primary.endpoint() + " serves no NS records for zone '" + zone + "'");
     }
     Set<String> addresses = new LinkedHashSet<>();
@@ -68,7 +69,8 @@ public final class PropagationChecker {
         found = systemResolve(target);
       }
       if (found.isEmpty()) {
-        throw new ZoneNotFoundException(
+        throw new DnsUpdateException(
+            FailureReason.ZoneNotFound,
             "cannot find an address for nameserver '" + target + "' of zone '" + zone + "'");
       }
       addresses.addAll(found);
@@ -188,12 +190,13 @@ public final class PropagationChecker {
     }
   }
 
-  private static void sleep(Duration d) throws NameserverUnreachableException {
+  private static void sleep(Duration d) throws DnsUpdateException {
     try {
       Thread.sleep(d.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new NameserverUnreachableException("interrupted while waiting for propagation", e);
+      throw new DnsUpdateException(
+          FailureReason.NameserverUnreachable, "interrupted while waiting for propagation", e);
     }
   }
 }

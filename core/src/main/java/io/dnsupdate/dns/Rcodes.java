@@ -15,7 +15,8 @@ final class Rcodes {
     String server = "nameserver " + endpoint;
     return switch (rcode) {
       case Rcode.REFUSED ->
-          new UpdateRefusedException(
+          new DnsUpdateException(
+              FailureReason.UpdateRefused,
               server
                   + " refused the update of zone '"
                   + zone
@@ -25,7 +26,8 @@ final class Rcodes {
                   + names
                   + "; check the zone's update-policy grants");
       case Rcode.NOTZONE ->
-          new WrongZoneException(
+          new DnsUpdateException(
+              FailureReason.ZoneNotFound,
               server
                   + " answered NOTZONE: "
                   + names
@@ -33,14 +35,16 @@ final class Rcodes {
                   + zone
                   + "'; give the zone that contains the name, or let it be discovered");
       case Rcode.NOTAUTH ->
-          new WrongZoneException(
+          new DnsUpdateException(
+              FailureReason.ZoneNotFound,
               server
                   + " is not authoritative for zone '"
                   + zone
                   + "' (NOTAUTH); send updates to the zone's primary, or check the zone name (a"
                   + " delegated _acme-challenge subzone is a zone of its own)");
       case Rcode.SERVFAIL ->
-          new ServerFailureException(
+          new DnsUpdateException(
+              FailureReason.ServerFailure,
               server
                   + " failed to apply the update to zone '"
                   + zone
@@ -49,10 +53,12 @@ final class Rcodes {
                   + " (SERVFAIL); its log says why (a read-only zone file or a journal error are"
                   + " common causes)");
       case Rcode.NOTIMP ->
-          new ServerFailureException(
+          new DnsUpdateException(
+              FailureReason.ServerFailure,
               server + " does not implement DNS UPDATE for zone '" + zone + "' (NOTIMP)");
       default ->
-          new ServerFailureException(
+          new DnsUpdateException(
+              FailureReason.ServerFailure,
               server
                   + " answered "
                   + Rcode.string(rcode)

@@ -29,7 +29,8 @@ public final class ZoneFinder {
     Message answer = query.query(name, Type.SOA).message();
     String server = "nameserver " + query.endpoint();
     if (answer.getRcode() == Rcode.REFUSED) {
-      throw new ZoneNotFoundException(
+      throw new DnsUpdateException(
+          FailureReason.ZoneNotFound,
           server
               + " serves no zone containing '"
               + name
@@ -55,7 +56,8 @@ public final class ZoneFinder {
       String servers =
           String.join(
               ", ", referral.stream().map(r -> ((NSRecord) r).getTarget().toString()).toList());
-      throw new ZoneNotFoundException(
+      throw new DnsUpdateException(
+          FailureReason.ZoneNotFound,
           "'"
               + name
               + "' is in zone '"
@@ -66,7 +68,8 @@ public final class ZoneFinder {
               + servers
               + "; send updates to that zone's primary");
     }
-    throw new ZoneNotFoundException(
+    throw new DnsUpdateException(
+        FailureReason.ZoneNotFound,
         server
             + " gave no authoritative SOA for '"
             + name

@@ -132,7 +132,7 @@ class DnsUpdateClientIT {
 
       var e =
           catchThrowableOfType(
-              UpdateRefusedException.class,
+              DnsUpdateException.class,
               () -> client(named, TestKeys.ACME).send(ZONE, update, List.of(owner), 1));
 
       assertThat(e.reason()).isEqualTo(FailureReason.UpdateRefused);
@@ -149,7 +149,8 @@ class DnsUpdateClientIT {
       var www = name("www.example.test.");
 
       assertThatThrownBy(() -> client(named, TestKeys.ACME).addTxt(ZONE, www, token(), 60))
-          .isInstanceOf(UpdateRefusedException.class)
+          .isInstanceOf(DnsUpdateException.class)
+          .hasFieldOrPropertyWithValue("reason", FailureReason.UpdateRefused)
           .hasMessageContaining("key 'acme-key.' may not change TXT records at www.example.test.")
           .hasMessageContaining(named.address() + ":" + named.port())
           .hasMessageContaining("zone 'example.test.'");
@@ -224,7 +225,8 @@ class DnsUpdateClientIT {
               () ->
                   client(named, TestKeys.ACME)
                       .addTxt(zone, name("_acme-challenge.nothere.test."), token(), 60))
-          .isInstanceOf(WrongZoneException.class)
+          .isInstanceOf(DnsUpdateException.class)
+          .hasFieldOrPropertyWithValue("reason", FailureReason.ZoneNotFound)
           .hasMessageContaining("not authoritative for zone 'nothere.test.' (NOTAUTH)");
     }
 
@@ -235,7 +237,8 @@ class DnsUpdateClientIT {
       update.add(new org.xbill.DNS.TXTRecord(owner, DClass.IN, 60, token()));
 
       assertThatThrownBy(() -> client(named, TestKeys.ACME).send(ZONE, update, List.of(owner), 1))
-          .isInstanceOf(WrongZoneException.class)
+          .isInstanceOf(DnsUpdateException.class)
+          .hasFieldOrPropertyWithValue("reason", FailureReason.ZoneNotFound)
           .hasMessageContaining("NOTZONE")
           .hasMessageContaining("_acme-challenge.other.test.");
     }
@@ -246,7 +249,8 @@ class DnsUpdateClientIT {
               () ->
                   client(named, TestKeys.ACME)
                       .addTxt(ZONE, name("_acme-challenge.other.test."), token(), 60))
-          .isInstanceOf(WrongZoneException.class)
+          .isInstanceOf(DnsUpdateException.class)
+          .hasFieldOrPropertyWithValue("reason", FailureReason.ZoneNotFound)
           .hasMessageContaining("nothing was sent");
     }
   }
@@ -266,7 +270,8 @@ class DnsUpdateClientIT {
       assertThatThrownBy(
               () ->
                   client(endpoint, credentials(TestKeys.ACME)).addTxt(ZONE, CHALLENGE, token(), 60))
-          .isInstanceOf(NameserverUnreachableException.class)
+          .isInstanceOf(DnsUpdateException.class)
+          .hasFieldOrPropertyWithValue("reason", FailureReason.NameserverUnreachable)
           .hasMessageContaining("127.0.0.1:" + port + " (tcp)")
           .hasMessageContaining("connection refused");
     }
@@ -285,7 +290,8 @@ class DnsUpdateClientIT {
       assertThatThrownBy(
               () ->
                   client(endpoint, credentials(TestKeys.ACME)).addTxt(ZONE, CHALLENGE, token(), 60))
-          .isInstanceOf(NameserverUnreachableException.class)
+          .isInstanceOf(DnsUpdateException.class)
+          .hasFieldOrPropertyWithValue("reason", FailureReason.NameserverUnreachable)
           .hasMessageContaining("127.0.0.1:" + port + " (udp)")
           .hasMessageContaining("connection refused");
     }
@@ -303,7 +309,7 @@ class DnsUpdateClientIT {
 
         var e =
             catchThrowableOfType(
-                NameserverUnreachableException.class,
+                DnsUpdateException.class,
                 () ->
                     client(endpoint, credentials(TestKeys.ACME))
                         .addTxt(ZONE, CHALLENGE, token(), 60));
@@ -356,7 +362,8 @@ class DnsUpdateClientIT {
       var client = client(tlsEndpoint(named, "wrong.example.test"), credentials(TestKeys.ACME));
 
       assertThatThrownBy(() -> client.addTxt(ZONE, CHALLENGE, token(), 60))
-          .isInstanceOf(NameserverUnreachableException.class)
+          .isInstanceOf(DnsUpdateException.class)
+          .hasFieldOrPropertyWithValue("reason", FailureReason.NameserverUnreachable)
           .hasMessageContaining("TLS with nameserver")
           .hasMessageContaining("wrong.example.test");
     }
@@ -386,7 +393,8 @@ class DnsUpdateClientIT {
     @Test
     void wrongZoneFails() {
       assertThatThrownBy(() -> client(named, TestKeys.ACME).probe(name("nothere.test.")))
-          .isInstanceOf(WrongZoneException.class);
+          .isInstanceOf(DnsUpdateException.class)
+          .hasFieldOrPropertyWithValue("reason", FailureReason.ZoneNotFound);
     }
   }
 }

@@ -32,7 +32,8 @@ class UntrustedAnswerTest {
   @Test
   void unsignedNoErrorIsNotSuccess() throws Exception {
     assertThatThrownBy(() -> updateAgainst(response -> response))
-        .isInstanceOf(UnverifiedResponseException.class)
+        .isInstanceOf(DnsUpdateException.class)
+        .hasFieldOrPropertyWithValue("reason", FailureReason.ResponseNotVerified)
         .hasMessageContaining("without a TSIG signature");
   }
 
@@ -48,7 +49,8 @@ class UntrustedAnswerTest {
                       other.signer(Clock.systemUTC()).apply(response, null);
                       return response;
                     }))
-        .isInstanceOf(UnverifiedResponseException.class)
+        .isInstanceOf(DnsUpdateException.class)
+        .hasFieldOrPropertyWithValue("reason", FailureReason.ResponseNotVerified)
         .hasMessageContaining("did not verify")
         .hasMessageContaining("cannot be trusted");
   }

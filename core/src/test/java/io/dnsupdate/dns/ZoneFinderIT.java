@@ -41,7 +41,7 @@ class ZoneFinderIT {
   @org.junit.jupiter.api.Test
   void nameInNoServedZoneIsZoneNotFound() {
     assertThatThrownBy(() -> finder.findZone(name("_acme-challenge.elsewhere.invalid.")))
-        .isInstanceOf(ZoneNotFoundException.class)
+        .isInstanceOf(DnsUpdateException.class)
         .hasMessageContaining("_acme-challenge.elsewhere.invalid.")
         .extracting(e -> ((DnsUpdateException) e).reason())
         .isEqualTo(FailureReason.ZoneNotFound);

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -125,7 +126,7 @@ public class EventRecorder {
 
   private void repeat(String namespace, String name, String now) {
     int count = remembered(name) + 1;
-    String patch = "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}";
+    String patch = repeatPatch(count, now);
     try {
       client
           .v1()
@@ -139,9 +140,19 @@ public class EventRecorder {
     }
   }
 
+  /** A JSON merge patch of what a repeat changes, and nothing else (no kind or apiVersion). */
+  static String repeatPatch(int count, String now) {
+    return Serialization.asJson(
+        new EventBuilder()
+            .withApiVersion(null)
+            .withKind(null)
+            .withCount(count)
+            .withLastTimestamp(now)
+            .build());
+  }
+
   private int remembered(String name) {
-    // After a restart (or REMEMBER_FOR) the count is unknown; the Event exists, so it is at least
-    // 1.
+    // after a restart, or REMEMBER_FOR, the count is unknown; the Event exists, so at least 1
     return Objects.requireNonNullElse(counts.getIfPresent(name), 1);
   }
 

@@ -2,6 +2,7 @@ package io.dnsupdate.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.operator.testing.MutableClock;
 import io.dnsupdate.operator.testing.OperatorFixture;
@@ -66,6 +67,14 @@ class EventRecorderTest {
         events.stream().filter(e -> e.getMessage().equals("BADSIG")).findFirst().orElseThrow();
     assertThat(repeated.getCount()).isEqualTo(2);
     assertThat(repeated.getLastTimestamp()).isEqualTo("2025-06-01T08:03:00Z");
+  }
+
+  @Test
+  void aRepeatPatchesCountAndLastTimestampOnly() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+
+    assertThat(json.readTree(EventRecorder.repeatPatch(3, "2025-06-01T08:03:00Z")))
+        .isEqualTo(json.readTree("{\"count\":3,\"lastTimestamp\":\"2025-06-01T08:03:00Z\"}"));
   }
 
   @Test

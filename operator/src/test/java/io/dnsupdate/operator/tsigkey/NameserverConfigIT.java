@@ -10,9 +10,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.config.KeySecretCodec;
 import io.dnsupdate.dns.DnsUpdateClient;
+import io.dnsupdate.dns.DnsUpdateException;
+import io.dnsupdate.dns.FailureReason;
 import io.dnsupdate.dns.ServerEndpoint;
 import io.dnsupdate.dns.TsigCredentials;
-import io.dnsupdate.dns.UpdateRefusedException;
 import io.dnsupdate.operator.issuer.IssuerReason;
 import io.dnsupdate.operator.testing.OperatorFixture;
 import io.dnsupdate.operator.testing.Resources;
@@ -117,7 +118,8 @@ class NameserverConfigIT {
             "_acme-challenge.x.a.example.test.")) {
       assertThatThrownBy(() -> dns.addTxt(zone, Name.fromString(outside), "nope", 60))
           .as(outside)
-          .isInstanceOf(UpdateRefusedException.class);
+          .isInstanceOf(DnsUpdateException.class)
+          .hasFieldOrPropertyWithValue("reason", FailureReason.UpdateRefused);
     }
     assertThat(named.txt("_acme-challenge.b.example.test.")).isEmpty();
   }

@@ -1,7 +1,10 @@
 package io.dnsupdate.webhook.challenge;
 
+import io.dnsupdate.config.DnsNames;
 import io.dnsupdate.config.DomainPolicy;
+import io.dnsupdate.webhook.text.LogSafe;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
@@ -21,13 +24,6 @@ public final class ChallengeNames {
   private static final Pattern KEY = Pattern.compile("^[\\x21\\x23-\\x5b\\x5d-\\x7e]{1,255}$");
 
   private static final int MAX_KEY = 255;
-
-  /** Letters, digits, hyphens and underscores (challenge labels start with one). */
-  private static final Pattern LABEL =
-      Pattern.compile("^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$");
-
-  private static final int MAX_NAME = 253;
-  private static final int MAX_LABEL = 63;
 
   private ChallengeNames() {}
 
@@ -83,49 +79,44 @@ public final class ChallengeNames {
 
   private static Name parse(String text, String field) throws SolverFailure {
     String t = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
-    String shown = RequestChecks.printable(t);
-    if (t.length() > MAX_NAME) {
-      throw invalid(
-          field,
-          "'"
-              + shown
-              + "' is "
-              + t.length()
-              + " characters long; a DNS name has at most "
-              + MAX_NAME);
-    }
-    if (t.isEmpty()) {
-      throw invalid(field, "the name is the DNS root");
-    }
-    for (String label : t.split("\\.", -1)) {
-      if (label.isEmpty()) {
-        throw invalid(field, "'" + shown + "' has an empty label (two dots in a row)");
-      }
-      if (label.length() > MAX_LABEL) {
-        throw invalid(
-            field,
-            "'"
-                + shown
-                + "' has a label of "
-                + label.length()
-                + " characters; at most "
-                + MAX_LABEL
-                + " are allowed");
-      }
-      if (!LABEL.matcher(label).matches()) {
-        throw invalid(
-            field,
-            "'"
-                + shown
-                + "' has a label with characters other than letters, digits, inner hyphens and"
-                + " underscores");
-      }
+    String shown = LogSafe.of(t);
+    // underscores anywhere: challenge labels start with one
+    Optional<DnsNames.Violation> problem = DnsNames.check(t, DnsNames.Labels.UNDERSCORE);
+    if (problem.isPresent()) {
+      throw invalid(field, describe(problem.get(), t, shown));
     }
     try {
       return Name.fromString(t.toLowerCase(Locale.ROOT) + ".");
     } catch (TextParseException e) {
       throw invalid(field, "'" + shown + "' is not a DNS name: " + e.getMessage());
     }
+  }
+
+  private static String describe(DnsNames.Violation v, String t, String shown) {
+    return switch (v.problem()) {
+      case ROOT -> "the name is the DNS root";
+      case TOO_LONG ->
+          "'"
+              + shown
+              + "' is "
+              + t.length()
+              + " characters long; a DNS name has at most "
+              + DnsNames.MAX_NAME;
+      case EMPTY_LABEL -> "'" + shown + "' has an empty label (two dots in a row)";
+      case LONG_LABEL ->
+          "'"
+              + shown
+              + "' has a label of "
+              + v.label().length()
+              + " characters; at most "
+              + DnsNames.MAX_LABEL
+              + " are allowed";
+      case BAD_LABEL ->
+          "'"
+              + shown
+              + "' has a label with characters other than letters, digits, inner hyphens and"
+              + " underscores";
+    };
   }
 
   private static SolverFailure invalid(String field, String what) {

@@ -1,12 +1,17 @@
 package io.dnsupdate.webhook.challenge;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.webhook.text.LogSafe;
+import io.fabric8.kubernetes.api.model.ListMeta;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import java.io.IOException;
 
 /**
@@ -67,12 +72,15 @@ public final class ChallengePayloadCodec {
         && !apiVersion.equals(API_VERSION)
         && !apiVersion.equals(SOLVER_API_VERSION)) {
       throw new InvalidPayloadException(
-          "apiVersion '" + printable(apiVersion) + "' does not match the expected " + API_VERSION);
+          "apiVersion '" + LogSafe.of(apiVersion) + "' does not match the expected " + API_VERSION);
     }
     String kind = text(root, "kind", "");
     if (!kind.isEmpty() && !kind.equals(ApiConstants.SOLVER_KIND)) {
       throw new InvalidPayloadException(
-          "kind '" + printable(kind) + "' does not match the expected " + ApiConstants.SOLVER_KIND);
+          "kind '"
+              + LogSafe.of(kind)
+              + "' does not match the expected "
+              + ApiConstants.SOLVER_KIND);
     }
     JsonNode request = root.get("request");
     if (request == null || request.isNull()) {
@@ -88,7 +96,7 @@ public final class ChallengePayloadCodec {
                 () ->
                     new InvalidPayloadException(
                         "unknown action type \""
-                            + printable(action)
+                            + LogSafe.of(action)
                             + "\": request.action must be Present or CleanUp"));
     JsonNode ambient = request.get("allowAmbientCredentials");
     if (ambient != null && !ambient.isNull() && !ambient.isBoolean()) {
@@ -110,42 +118,60 @@ public final class ChallengePayloadCodec {
 
   /** The answer body: the payload with the response filled in. */
   public static byte[] encode(ChallengeRequest request, ChallengeResult result) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("apiVersion", API_VERSION);
-    root.put("kind", ApiConstants.SOLVER_KIND);
-    ObjectNode req = root.putObject("request");
-    req.put("uid", request.uid());
-    req.put("action", request.action().wireName());
-    req.put("type", request.type());
-    req.put("dnsName", request.dnsName());
-    req.put("key", request.key());
-    req.put("resourceNamespace", request.resourceNamespace());
-    if (!request.resolvedFqdn().isEmpty()) {
-      req.put("resolvedFQDN", request.resolvedFqdn());
-    }
-    if (!request.resolvedZone().isEmpty()) {
-      req.put("resolvedZone", request.resolvedZone());
-    }
-    req.put("allowAmbientCredentials", request.allowAmbientCredentials());
-    if (request.config() != null) {
-      req.set("config", request.config());
-    }
-    ObjectNode resp = root.putObject("response");
-    resp.put("uid", request.uid());
-    resp.put("success", result.success());
-    if (!result.success()) {
-      ObjectNode status = resp.putObject("status");
-      status.putObject("metadata");
-      status.put("status", FAILED);
-      status.put("message", result.message());
-      status.put("reason", result.reason());
-    }
+    Status status =
+        result.success()
+            ? null
+            : new StatusBuilder()
+                // nested in the payload, as cert-manager writes it: no kind or apiVersion
+                .withApiVersion(null)
+                .withKind(null)
+                .withMetadata(new ListMeta())
+                .withStatus(FAILED)
+                .withMessage(result.message())
+                .withReason(result.reason())
+                .build();
+    Payload payload =
+        new Payload(
+            API_VERSION,
+            ApiConstants.SOLVER_KIND,
+            new Request(
+                request.uid(),
+                request.action().wireName(),
+                request.type(),
+                request.dnsName(),
+                request.key(),
+                request.resourceNamespace(),
+                request.resolvedFqdn(),
+                request.resolvedZone(),
+                request.allowAmbientCredentials(),
+                request.config()),
+            new Response(request.uid(), result.success(), status));
     try {
-      return JSON.writeValueAsBytes(root);
+      return JSON.writeValueAsBytes(payload);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serializes", e);
+      throw new IllegalStateException("a ChallengePayload always serializes", e);
     }
   }
+
+  /** The answer, field by field as cert-manager's {@code v1alpha1.ChallengePayload}. */
+  private record Payload(String apiVersion, String kind, Request request, Response response) {}
+
+  /** The request, echoed; empty optional fields are left out as cert-manager leaves them. */
+  private record Request(
+      String uid,
+      String action,
+      String type,
+      String dnsName,
+      String key,
+      String resourceNamespace,
+      @JsonProperty("resolvedFQDN") @JsonInclude(JsonInclude.Include.NON_EMPTY) String resolvedFqdn,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) String resolvedZone,
+      boolean allowAmbientCredentials,
+      @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode config) {}
+
+  /** {@code status} only on failure. */
+  private record Response(
+      String uid, boolean success, @JsonInclude(JsonInclude.Include.NON_NULL) Status status) {}
 
   /** A string field, "" when absent or null; anything else is a 400. */
   private static String text(JsonNode node, String field, String path)
@@ -159,11 +185,5 @@ public final class ChallengePayloadCodec {
           (path.endsWith(".") ? path : "") + field + ": expected a string");
     }
     return v.asText();
-  }
-
-  /** At most 64 printable characters of a client-supplied value, for messages. */
-  private static String printable(String s) {
-    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?").replace("\"", "'");
   }
 }

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * The outcome of one Present or CleanUp.
  *
- * @param reason null on success, else a CamelCase reason ({@link SolverFailure.Reason})
+ * @param reason null on success, else a CamelCase reason ({@link SolverFailure#reason()})
  * @param message null on success, else a non-empty message saying what to fix
  * @param issuer the DnsUpdateIssuer named by the config, or "" (for the log line)
  * @param fqdn the challenge name, or "" when it could not be worked out (for the log line)

@@ -2,6 +2,7 @@ package io.dnsupdate.webhook.challenge;
 
 import io.dnsupdate.dns.TxtChange;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
+import io.dnsupdate.webhook.text.LogSafe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,8 +58,8 @@ public final class ChallengeSolver {
   public ChallengeResult solve(ChallengeRequest request) {
     long t0 = System.nanoTime();
     Trace trace = new Trace();
-    trace.namespace = RequestChecks.printable(request.resourceNamespace());
-    String uid = RequestChecks.printable(request.uid());
+    trace.namespace = LogSafe.of(request.resourceNamespace());
+    String uid = LogSafe.of(request.uid());
     ChallengeResult result;
     try {
       run(request, trace);

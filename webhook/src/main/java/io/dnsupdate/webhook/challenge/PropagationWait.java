@@ -3,6 +3,7 @@ package io.dnsupdate.webhook.challenge;
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.dns.DnsQuery;
 import io.dnsupdate.dns.DnsUpdateException;
+import io.dnsupdate.dns.FailureReason;
 import io.dnsupdate.dns.PropagationChecker;
 import io.dnsupdate.dns.ServerEndpoint;
 import java.time.Clock;
@@ -42,7 +43,7 @@ final class PropagationWait {
             + "), but ";
     if (wait.isNegative() || wait.isZero()) {
       throw new SolverFailure(
-          SolverFailure.Reason.PropagationTimeout,
+          FailureReason.PropagationTimeout,
           written
               + "no time was left to check the authoritative nameservers; cert-manager will retry");
     }
@@ -65,7 +66,7 @@ final class PropagationWait {
     try {
       checker.awaitPresent(servers, fqdn, value, wait);
     } catch (DnsUpdateException e) {
-      throw new SolverFailure(SolverFailure.reasonOf(e.reason()), written + e.getMessage(), e);
+      throw new SolverFailure(e.reason(), written + e.getMessage(), e);
     }
   }
 }

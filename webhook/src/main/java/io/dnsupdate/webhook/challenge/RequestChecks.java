@@ -2,6 +2,7 @@ package io.dnsupdate.webhook.challenge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.webhook.text.LogSafe;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +33,7 @@ final class RequestChecks {
     if (!NAMESPACE.matcher(namespace).matches()) {
       throw new SolverFailure(
           SolverFailure.Reason.InvalidChallenge,
-          "request.resourceNamespace '" + printable(namespace) + "' is not a namespace name");
+          "request.resourceNamespace '" + LogSafe.of(namespace) + "' is not a namespace name");
     }
     return namespace;
   }
@@ -73,18 +74,12 @@ final class RequestChecks {
       throw new SolverFailure(
           SolverFailure.Reason.IssuerNotFound,
           "config.issuer '"
-              + printable(name)
+              + LogSafe.of(name)
               + "' is not a DnsUpdateIssuer name (lower-case letters, digits, '-' and '.'; the"
               + " issuer is looked up in namespace "
               + namespace
               + " only)");
     }
     return name;
-  }
-
-  /** At most 80 printable ASCII characters of a caller-supplied value, for messages and logs. */
-  static String printable(String s) {
-    String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
   }
 }

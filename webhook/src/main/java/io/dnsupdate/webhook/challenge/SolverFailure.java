@@ -2,14 +2,17 @@ package io.dnsupdate.webhook.challenge;
 
 import io.dnsupdate.dns.DnsUpdateException;
 import io.dnsupdate.dns.FailureReason;
+import io.dnsupdate.dns.StatusReason;
 
 /**
  * A challenge cannot be solved; answered as {@code success: false} with the message, never as an
- * HTTP error. Messages say what to fix and never contain key material.
+ * HTTP error. Messages say what to fix and never contain key material. The reason is one of the
+ * webhook's own ({@link Reason}) or, for a DNS failure, the engine's {@link FailureReason} as it
+ * is.
  */
 public final class SolverFailure extends Exception {
-  /** Why, as a CamelCase value for logs and metrics; DNS reasons mirror {@link FailureReason}. */
-  public enum Reason {
+  /** Why, as a CamelCase value for logs and metrics, when the failure is not a DNS one. */
+  public enum Reason implements StatusReason {
     /** The payload is well-formed but not a challenge we can solve (type, key, name, config). */
     InvalidChallenge,
     /** The config names no issuer, or one that does not exist in the challenge's namespace. */
@@ -22,54 +25,49 @@ public final class SolverFailure extends Exception {
     DomainNotAllowed,
     /** The TsigKey or its Secret is missing or unreadable. */
     KeyUnavailable,
-    KeyRejected,
-    UpdateRefused,
-    ZoneNotFound,
-    NameserverUnreachable,
-    ServerFailure,
-    ResponseNotVerified,
-    PropagationTimeout,
     /** The webhook's caches are not filled yet (just started). */
     NotReady,
     /** A bug: logged with its stack trace. */
     InternalError
   }
 
-  private final Reason reason;
+  private final StatusReason reason;
 
   public SolverFailure(Reason reason, String message) {
-    super(message);
-    this.reason = reason;
+    this(reason, message, null);
   }
 
   public SolverFailure(Reason reason, String message, Throwable cause) {
+    this((StatusReason) reason, message, cause);
+  }
+
+  /** A DNS failure found by the webhook itself, with the engine's reason. */
+  public SolverFailure(FailureReason reason, String message) {
+    this(reason, message, null);
+  }
+
+  /** A DNS failure, with the engine's reason. */
+  public SolverFailure(FailureReason reason, String message, Throwable cause) {
+    this((StatusReason) reason, message, cause);
+  }
+
+  private SolverFailure(StatusReason reason, String message, Throwable cause) {
     super(message, cause);
     this.reason = reason;
   }
 
   /** A DNS failure, with its reason and message (which name the server and never the key). */
   public static SolverFailure of(DnsUpdateException e) {
-    return new SolverFailure(reasonOf(e.reason()), e.getMessage(), e);
+    return new SolverFailure(e.reason(), e.getMessage(), e);
   }
 
   /** A DNS failure with a prefix saying what was being done. */
   public static SolverFailure of(String context, DnsUpdateException e) {
-    return new SolverFailure(reasonOf(e.reason()), context + ": " + e.getMessage(), e);
+    return new SolverFailure(e.reason(), context + ": " + e.getMessage(), e);
   }
 
-  static Reason reasonOf(FailureReason r) {
-    return switch (r) {
-      case KeyRejected -> Reason.KeyRejected;
-      case UpdateRefused -> Reason.UpdateRefused;
-      case ZoneNotFound -> Reason.ZoneNotFound;
-      case NameserverUnreachable -> Reason.NameserverUnreachable;
-      case ServerFailure -> Reason.ServerFailure;
-      case ResponseNotVerified -> Reason.ResponseNotVerified;
-      case PropagationTimeout -> Reason.PropagationTimeout;
-    };
-  }
-
-  public Reason reason() {
+  /** A {@link Reason} or a {@link FailureReason}; its {@code name()} is what users see. */
+  public StatusReason reason() {
     return reason;
   }
 }

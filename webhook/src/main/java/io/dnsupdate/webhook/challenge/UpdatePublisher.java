@@ -100,7 +100,7 @@ final class UpdatePublisher {
     }
     String ns = tsigKey.getMetadata().getNamespace();
     throw new SolverFailure(
-        SolverFailure.Reason.KeyRejected,
+        FailureReason.KeyRejected,
         Objects.requireNonNull(rejected).getMessage()
             + (tried.size() > 1
                 ? " (tried "
@@ -137,7 +137,7 @@ final class UpdatePublisher {
     String label = DomainPolicy.CHALLENGE_LABEL + ".";
     String domain = owner.substring(owner.indexOf(label) + label.length(), owner.length() - 1);
     return new SolverFailure(
-        SolverFailure.reasonOf(e.reason()),
+        e.reason(),
         e.getMessage()
             + ". The operator renders update-policy grants for the exact _acme-challenge name of"
             + " each listed domain only (BIND cannot grant a pattern): add '"

@@ -1,10 +1,14 @@
 package io.dnsupdate.webhook.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dnsupdate.api.ApiConstants;
+import io.fabric8.kubernetes.api.model.APIGroup;
+import io.fabric8.kubernetes.api.model.APIGroupBuilder;
+import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -19,7 +23,6 @@ public final class Discovery {
   public static final String GROUP_VERSION = GROUP + "/" + ApiConstants.SOLVER_VERSION;
   public static final String CHALLENGE = GROUP_VERSION + "/" + ApiConstants.SOLVER_RESOURCE;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String GV = ApiConstants.SOLVER_GROUP + "/" + ApiConstants.SOLVER_VERSION;
 
   private final byte[] groupList;
@@ -27,43 +30,33 @@ public final class Discovery {
   private final byte[] resourceList;
 
   public Discovery() {
-    ObjectNode list = JSON.createObjectNode();
-    list.put("kind", "APIGroupList");
-    list.put("apiVersion", "v1");
-    list.putArray("groups").add(groupBody(JSON.createObjectNode()));
-    this.groupList = bytes(list);
-
-    ObjectNode g = JSON.createObjectNode();
-    g.put("kind", "APIGroup");
-    g.put("apiVersion", "v1");
-    this.group = bytes(groupBody(g));
-
-    ObjectNode resources = JSON.createObjectNode();
-    resources.put("kind", "APIResourceList");
-    resources.put("apiVersion", "v1");
-    resources.put("groupVersion", GV);
-    ObjectNode r = resources.putArray("resources").addObject();
-    r.put("name", ApiConstants.SOLVER_RESOURCE);
-    r.put("singularName", ApiConstants.SOLVER_KIND.toLowerCase(Locale.ROOT));
-    r.put("namespaced", false);
-    r.put("kind", ApiConstants.SOLVER_KIND);
-    r.putArray("verbs").add("create");
-    this.resourceList = bytes(resources);
-  }
-
-  private static ObjectNode groupBody(ObjectNode g) {
-    g.put("name", ApiConstants.SOLVER_GROUP);
-    ArrayNode versions = g.putArray("versions");
-    versions.add(version());
-    g.set("preferredVersion", version());
-    return g;
-  }
-
-  private static ObjectNode version() {
-    ObjectNode v = JSON.createObjectNode();
-    v.put("groupVersion", GV);
-    v.put("version", ApiConstants.SOLVER_VERSION);
-    return v;
+    GroupVersionForDiscovery version =
+        new GroupVersionForDiscoveryBuilder()
+            .withGroupVersion(GV)
+            .withVersion(ApiConstants.SOLVER_VERSION)
+            .build();
+    APIGroup group =
+        new APIGroupBuilder()
+            .withName(ApiConstants.SOLVER_GROUP)
+            .withVersions(version)
+            .withPreferredVersion(version)
+            .build();
+    // entries of an APIGroupList carry no kind or apiVersion, as kube-apiserver writes them
+    APIGroup entry = new APIGroupBuilder(group).withApiVersion(null).withKind(null).build();
+    this.groupList = json(new APIGroupListBuilder().withGroups(entry).build());
+    this.group = json(group);
+    this.resourceList =
+        json(
+            new APIResourceListBuilder()
+                .withGroupVersion(GV)
+                .addNewResource()
+                .withName(ApiConstants.SOLVER_RESOURCE)
+                .withSingularName(ApiConstants.SOLVER_KIND.toLowerCase(Locale.ROOT))
+                .withNamespaced(false)
+                .withKind(ApiConstants.SOLVER_KIND)
+                .withVerbs("create")
+                .endResource()
+                .build());
   }
 
   /** The document at a path, or null when the path is not a discovery path. */
@@ -113,11 +106,7 @@ public final class Discovery {
     return false;
   }
 
-  private static byte[] bytes(ObjectNode node) {
-    try {
-      return JSON.writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+  private static byte[] json(Object document) {
+    return Serialization.asJson(document).getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -81,8 +81,8 @@ public final class Router implements HttpHandler {
     } catch (RuntimeException e) {
       log.error(
           "{} {} failed",
-          printable(ex.getRequestMethod()),
-          printable(String.valueOf(ex.getRequestURI().getPath())),
+          LogSafe.of(ex.getRequestMethod()),
+          LogSafe.of(ex.getRequestURI().getPath()),
           e);
       try {
         status(
@@ -144,8 +144,8 @@ public final class Router implements HttpHandler {
     if (authn instanceof Authentication.Unauthenticated u) {
       log.info(
           "401 for {} {} from {}: {}",
-          printable(method),
-          printable(path),
+          LogSafe.of(method),
+          LogSafe.of(path),
           ex.getRemoteAddress(),
           u.reason());
       status(ex, routeName, 401, "Unauthorized", "Unauthorized: " + u.reason());
@@ -162,7 +162,7 @@ public final class Router implements HttpHandler {
             routeName,
             405,
             "MethodNotAllowed",
-            printable(method) + " is not supported on " + path);
+            LogSafe.of(method) + " is not supported on " + path);
         return;
       }
       if (!Discovery.acceptsLegacyJson(ex.getRequestHeaders().getFirst("Accept"))) {
@@ -212,7 +212,7 @@ public final class Router implements HttpHandler {
           LogSafe.of(user.name()),
           LogSafe.of(user.groups()),
           LogSafe.of(decision.reason()));
-      send(ex, route, 403, JSON, Status.forbidden(user.name(), decision.reason()));
+      send(ex, route, 403, JSON, Statuses.forbidden(user.name(), decision.reason()));
       return;
     }
     String contentType = ex.getRequestHeaders().getFirst("Content-Type");
@@ -222,7 +222,7 @@ public final class Router implements HttpHandler {
           route,
           415,
           "UnsupportedMediaType",
-          "the body must be application/json, not " + printable(contentType));
+          "the body must be application/json, not " + LogSafe.of(contentType));
       return;
     }
     String length = ex.getRequestHeaders().getFirst("Content-Length");
@@ -305,14 +305,9 @@ public final class Router implements HttpHandler {
     return path.equals(prefix) || path.startsWith(prefix + "/");
   }
 
-  private static String printable(String s) {
-    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
-  }
-
   private void status(HttpExchange ex, String route, int code, String reason, String message)
       throws IOException {
-    send(ex, route, code, JSON, Status.failure(code, reason, message));
+    send(ex, route, code, JSON, Statuses.failure(code, reason, message));
   }
 
   private void text(HttpExchange ex, String route, int code, String body) throws IOException {

@@ -3,10 +3,12 @@ package io.dnsupdate.webhook.text;
 import java.util.List;
 
 /**
- * Caller-supplied text (user names and groups from front-proxy headers, a client certificate's CN)
- * made safe for one log line: control characters, escapes and anything outside printable ASCII
- * become '?', and long values are cut, so a value cannot forge a line of its own or color a
- * terminal. Anyone who can open a TCP connection reaches the log lines that print these.
+ * Caller-supplied text (user names and groups from front-proxy headers, a client certificate's CN,
+ * request methods and paths, payload fields quoted in an answer's message) made safe for one log
+ * line: control characters, escapes and anything outside printable ASCII become '?', double quotes
+ * become single ones, and long values are cut, so a value cannot forge a line of its own, close a
+ * quoted field ({@code message="..."}) or color a terminal. Anyone who can open a TCP connection
+ * reaches the log lines that print these. The one helper for this in the webhook.
  */
 public final class LogSafe {
   /** Longest value kept whole; Kubernetes user names rarely come near it. */
@@ -20,7 +22,7 @@ public final class LogSafe {
       return "null";
     }
     String cut = s.length() > MAX ? s.substring(0, MAX) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    return cut.replaceAll("[^\\x20-\\x7e]", "?").replace('"', '\'');
   }
 
   /** Each value made safe, in order, as {@code [a, b]}. */

@@ -74,10 +74,4 @@ class RequestChecksTest {
                 assertThat(((SolverFailure) e).reason())
                     .isEqualTo(SolverFailure.Reason.IssuerNotFound));
   }
-
-  @ParameterizedTest
-  @CsvSource({"abc, abc", "a\tb, a?b"})
-  void printable(String in, String expected) {
-    assertThat(RequestChecks.printable(in)).isEqualTo(expected);
-  }
 }

@@ -14,6 +14,11 @@ class LogSafeTest {
   }
 
   @Test
+  void quotesCannotCloseAQuotedField() {
+    assertThat(LogSafe.of("x\" forged=\"1\ttab")).isEqualTo("x' forged='1?tab");
+  }
+
+  @Test
   void ordinaryNamesStayAsTheyAre() {
     assertThat(LogSafe.of("system:serviceaccount:cert-manager:cert-manager"))
         .isEqualTo("system:serviceaccount:cert-manager:cert-manager");
