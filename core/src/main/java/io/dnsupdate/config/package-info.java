@@ -2,7 +2,7 @@
  * Pure logic shared by the operator and the webhook: custom resource specs turned into DNS engine
  * settings ({@link io.dnsupdate.config.IssuerSettings}), the allowed-domain check ({@link
  * io.dnsupdate.config.DomainPolicy}), the key Secret format ({@link
- * io.dnsupdate.config.KeySecretCodec}) and nameserver configuration snippets ({@link
- * io.dnsupdate.config.BindConfigRenderer}). No I/O.
+ * io.dnsupdate.config.KeySecretCodec}) and nameserver configuration for BIND, Knot DNS and PowerDNS
+ * ({@link io.dnsupdate.config.NameserverConfig}). No I/O.
  */
 package io.dnsupdate.config;
