@@ -144,6 +144,25 @@ final class DnsExchange {
       String subject)
       throws DnsUpdateException {
     TSIGRecord tsig = answer.getTSIG();
+    if (tsig == null && unsignedRejection(answer.getRcode())) {
+      // PowerDNS 4.7 answers a request whose key it does not know, or whose signature does not
+      // verify, without a TSIG record: NOTAUTH to a query, REFUSED to an UPDATE. Unsigned, the
+      // answer proves nothing, but it can only make us fail, never succeed.
+      throw new TsigRejectedException(
+          "nameserver "
+              + endpoint
+              + " answered "
+              + Rcode.string(answer.getRcode())
+              + " for "
+              + subject
+              + " without a TSIG signature: it did not accept key '"
+              + keyName
+              + "' (PowerDNS answers so when it does not know the key or the secret differs: run"
+              + " the pdnsutil import-tsig-key line the operator rendered), or it takes no"
+              + " updates at all (PowerDNS: dnsupdate=yes)",
+          Rcode.BADSIG,
+          null);
+    }
     if (tsig == null) {
       throw new UnverifiedResponseException(
           "nameserver "
@@ -172,6 +191,10 @@ final class DnsExchange {
               + keyName
               + "'; the answer cannot be trusted");
     }
+  }
+
+  private static boolean unsignedRejection(int rcode) {
+    return rcode == Rcode.NOTAUTH || rcode == Rcode.REFUSED;
   }
 
   private TsigRejectedException tsigRejected(

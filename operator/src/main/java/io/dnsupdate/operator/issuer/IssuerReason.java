@@ -15,6 +15,11 @@ public enum IssuerReason {
   KeyRejected(EventReason.KeyRejected),
   /** The nameserver refused the request. */
   UpdateRefused(EventReason.UpdateRefused),
+  /**
+   * The nameserver answered NOERROR to a TXT change at a challenge name but does not serve it: an
+   * update policy refuses it silently (PowerDNS' Lua policy without this key's part).
+   */
+  UpdateNotApplied(EventReason.UpdateNotApplied),
   /** No zone containing the domains was found on the nameserver, or it is not authoritative. */
   ZoneNotFound(EventReason.ZoneNotFound),
   /** No nameserver answered. */
@@ -40,6 +45,7 @@ public enum IssuerReason {
     return switch (reason) {
       case KeyRejected -> KeyRejected;
       case UpdateRefused -> UpdateRefused;
+      case UpdateNotApplied -> UpdateNotApplied;
       case ZoneNotFound -> ZoneNotFound;
       case NameserverUnreachable -> NameserverUnreachable;
       case ResponseNotVerified -> ResponseNotVerified;

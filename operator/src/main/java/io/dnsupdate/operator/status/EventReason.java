@@ -25,6 +25,7 @@ public enum EventReason {
   KeyNotReady(Type.WARNING),
   KeyRejected(Type.WARNING),
   UpdateRefused(Type.WARNING),
+  UpdateNotApplied(Type.WARNING),
   ZoneNotFound(Type.WARNING),
   NameserverUnreachable(Type.WARNING),
   ServerFailure(Type.WARNING),

@@ -24,6 +24,7 @@ public final class SolverFailure extends Exception {
     KeyUnavailable,
     KeyRejected,
     UpdateRefused,
+    UpdateNotApplied,
     ZoneNotFound,
     NameserverUnreachable,
     ServerFailure,
@@ -61,6 +62,7 @@ public final class SolverFailure extends Exception {
     return switch (r) {
       case KeyRejected -> Reason.KeyRejected;
       case UpdateRefused -> Reason.UpdateRefused;
+      case UpdateNotApplied -> Reason.UpdateNotApplied;
       case ZoneNotFound -> Reason.ZoneNotFound;
       case NameserverUnreachable -> Reason.NameserverUnreachable;
       case ServerFailure -> Reason.ServerFailure;
