@@ -43,7 +43,9 @@ class KnotServerTest {
       assertThat(r.ok()).as(r.output()).isTrue();
       assertThat(knot.txt("x.example.test.")).containsExactly("v");
 
-      assertThat(knot.checkConfig("zone:\n  - domain: other.test.\n").ok()).isTrue();
+      assertThat(
+              knot.checkConfig("zone:\n  - domain: example.test.\n    acl: [ acme-update ]\n").ok())
+          .isTrue();
       assertThat(knot.checkConfig("zone: [ { domain: other.test., acl: [ acme-update ] } ]").ok())
           .isFalse();
     }
