@@ -170,6 +170,49 @@ public final class DnsUpdateClient {
     throw Rcodes.updateFailure(rcode, endpoint, zone, List.of(zone), keyName());
   }
 
+  /** What a nameserver did with a change the key must not be allowed to make. */
+  public enum Limit {
+    /** Refused with an error rcode (BIND REFUSED, Knot NOTAUTH/BADKEY). */
+    REFUSED,
+    /** Answered NOERROR and did not make it (PowerDNS with a Lua update policy). */
+    REFUSED_SILENTLY,
+    /** Made it: the key is not limited to its names (the probe took the record away again). */
+    NOT_LIMITED
+  }
+
+  /** The owner name of {@link #probeLimit}'s record: never a challenge name. */
+  public static Name limitProbeName(Name zone) {
+    try {
+      return Name.concatenate(Name.fromConstantString(LIMIT_PROBE_LABEL), zone);
+    } catch (org.xbill.DNS.NameTooLongException e) {
+      throw new IllegalArgumentException("zone '" + zone + "' is too long for the probe name", e);
+    }
+  }
+
+  private static final String LIMIT_PROBE_LABEL = "_dnsupdate-limit-probe";
+
+  /**
+   * Tries what the key must not be allowed: a TXT record at {@link #limitProbeName} of the zone,
+   * outside every challenge name. Where the server makes the change, the record is deleted again at
+   * once and the answer is {@link Limit#NOT_LIMITED}.
+   */
+  public Limit probeLimit(Name zone) throws DnsUpdateException {
+    Name owner = limitProbeName(zone);
+    String value = "dnsupdate-operator limit probe " + java.util.UUID.randomUUID();
+    try {
+      apply(zone, List.of(TxtChange.add(owner, value, 0)));
+    } catch (DnsUpdateException e) {
+      return switch (e.reason()) {
+        case UpdateRefused, KeyRejected -> Limit.REFUSED;
+        case UpdateNotApplied -> Limit.REFUSED_SILENTLY;
+        default -> throw e;
+      };
+    }
+    log.warn("{} let key {} write outside its grants at {}", endpoint, keyName(), owner);
+    apply(zone, List.of(TxtChange.delete(owner, value)));
+    return Limit.NOT_LIMITED;
+  }
+
   private TSIG signer() {
     return credentials.signer(clock);
   }

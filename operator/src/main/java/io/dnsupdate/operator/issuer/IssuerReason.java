@@ -7,6 +7,11 @@ import io.dnsupdate.operator.status.EventReason;
 public enum IssuerReason {
   /** The primary accepted a request signed with the key for the zone. */
   Authenticated(EventReason.Authenticated),
+  /**
+   * Ready, but the nameserver let the key write outside its challenge names: it can change the
+   * whole zone (PowerDNS without the Lua update policy, BIND with allow-update).
+   */
+  KeyNotLimited(EventReason.KeyNotLimited),
   /** The spec cannot be used; the message lists every problem. */
   InvalidSpec(EventReason.InvalidSpec),
   /** The TsigKey is missing, not ready, or its Secret is missing or unreadable. */
