@@ -347,26 +347,8 @@ public final class KnotServer implements AuthoritativeServer {
      * @throws IllegalStateException with knotd's log and the configuration when it does not come up
      */
     public KnotServer start() {
-      for (int attempt = 1; ; attempt++) {
-        KnotServer s;
-        try {
-          s = new KnotServer(this);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        try {
-          s.launch();
-          return s;
-        } catch (PortClash e) {
-          s.close();
-          if (attempt >= START_ATTEMPTS) {
-            throw new IllegalStateException(e.getMessage());
-          }
-        } catch (RuntimeException e) {
-          s.close();
-          throw e;
-        }
-      }
+      return ServerProcess.startOnFreePorts(
+          () -> new KnotServer(this), KnotServer::launch, START_ATTEMPTS);
     }
   }
 }

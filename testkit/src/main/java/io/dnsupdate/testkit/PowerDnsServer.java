@@ -328,26 +328,8 @@ public final class PowerDnsServer implements AuthoritativeServer {
      * SOA over TCP. A port that turns out to be taken is retried elsewhere.
      */
     public PowerDnsServer start() {
-      for (int attempt = 1; ; attempt++) {
-        PowerDnsServer s;
-        try {
-          s = new PowerDnsServer(this);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        try {
-          s.launch();
-          return s;
-        } catch (PortClash e) {
-          s.close();
-          if (attempt >= START_ATTEMPTS) {
-            throw new IllegalStateException(e.getMessage());
-          }
-        } catch (RuntimeException e) {
-          s.close();
-          throw e;
-        }
-      }
+      return ServerProcess.startOnFreePorts(
+          () -> new PowerDnsServer(this), PowerDnsServer::launch, START_ATTEMPTS);
     }
   }
 }

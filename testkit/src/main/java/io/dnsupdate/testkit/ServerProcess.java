@@ -106,6 +106,47 @@ final class ServerProcess {
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
+  /** Creates a server's files (may throw IOException). */
+  interface Setup<S> {
+    S create() throws IOException;
+  }
+
+  /**
+   * Creates and launches a server on freshly reserved ports, again on other ports (up to {@code
+   * attempts} times) when a port turns out to be taken; a server that fails is closed.
+   */
+  static <S extends AutoCloseable> S startOnFreePorts(
+      Setup<S> setup, java.util.function.Consumer<S> launch, int attempts) {
+    for (int attempt = 1; ; attempt++) {
+      S s;
+      try {
+        s = setup.create();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      try {
+        launch.accept(s);
+        return s;
+      } catch (PortClash e) {
+        closeQuietly(s);
+        if (attempt >= attempts) {
+          throw new IllegalStateException(e.getMessage());
+        }
+      } catch (RuntimeException e) {
+        closeQuietly(s);
+        throw e;
+      }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable s) {
+    try {
+      s.close();
+    } catch (Exception e) {
+      // the start failure says more
+    }
+  }
+
   /** The zone name without its trailing dot (the root stays "."). */
   static String stripDot(String zone) {
     return zone.endsWith(".") && zone.length() > 1 ? zone.substring(0, zone.length() - 1) : zone;
