@@ -208,7 +208,8 @@ final class DnsExchange {
                   + "NOTAUTH/BADKEY, the nameserver does not know key '"
                   + keyName
                   + "' with this algorithm; add the key clause the operator rendered to its"
-                  + " configuration",
+                  + " configuration (Knot DNS answers so too when its acl does not allow this"
+                  + " update: only TXT at the names the acl lists)",
               error,
               null);
       case Rcode.BADSIG ->
