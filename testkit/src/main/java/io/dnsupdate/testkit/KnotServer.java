@@ -173,11 +173,7 @@ public final class KnotServer implements AuthoritativeServer {
       return;
     }
     closed = true;
-    stop();
-    portReservation.close();
-    if (!Commands.keepWorkDirs()) {
-      Commands.deleteTree(workDir);
-    }
+    ServerProcess.shutDown(process, STOP_GRACE, portReservation, workDir);
   }
 
   @Override

@@ -176,11 +176,7 @@ public final class PowerDnsServer implements AuthoritativeServer {
       return;
     }
     closed = true;
-    stop();
-    portReservation.close();
-    if (!Commands.keepWorkDirs()) {
-      Commands.deleteTree(workDir);
-    }
+    ServerProcess.shutDown(process, STOP_GRACE, portReservation, workDir);
   }
 
   @Override

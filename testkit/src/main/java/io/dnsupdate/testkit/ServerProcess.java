@@ -106,6 +106,21 @@ final class ServerProcess {
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
+  /**
+   * Stops the process (SIGTERM, SIGKILL after the grace), releases its port and deletes its work
+   * directory unless {@link Commands#keepWorkDirs()}.
+   */
+  static void shutDown(Process p, Duration grace, PortReservation port, Path workDir) {
+    try {
+      Commands.terminate(p, grace);
+    } finally {
+      port.close();
+      if (!Commands.keepWorkDirs()) {
+        Commands.deleteTree(workDir);
+      }
+    }
+  }
+
   /** Creates a server's files (may throw IOException). */
   interface Setup<S> {
     S create() throws IOException;
