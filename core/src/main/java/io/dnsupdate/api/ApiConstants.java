@@ -79,6 +79,12 @@ public final class ApiConstants {
   /** Nameserver-config Secret data: PowerDNS {@code pdnsutil} commands. */
   public static final String NAMESERVER_CONFIG_PDNS = "pdns.txt";
 
+  /**
+   * Nameserver-config Secret data: this key's part of a PowerDNS {@code
+   * lua-dnsupdate-policy-script} (the parts of several keys concatenate into one script).
+   */
+  public static final String NAMESERVER_CONFIG_PDNS_POLICY = "pdns-policy.lua";
+
   /** Suffix of a key Secret's default name: {@code <tsigkey>-tsig}. */
   public static final String KEY_SECRET_SUFFIX = "-tsig";
 

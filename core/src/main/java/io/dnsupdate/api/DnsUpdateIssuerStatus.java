@@ -36,9 +36,11 @@ public class DnsUpdateIssuerStatus {
 
   @JsonPropertyDescription(
       "The latest observations. Type Ready is True (reason Authenticated) when the primary"
-          + " accepted a request signed with the key for the zone; otherwise the reason says why"
-          + " not: KeyNotReady, NameserverUnreachable, ZoneNotFound, KeyRejected, UpdateRefused,"
-          + " InvalidSpec, ...")
+          + " accepted a request signed with the key for the zone, refused a change outside the"
+          + " challenge names and, where it refuses silently, made one at them; True with reason"
+          + " KeyNotLimited when it let the key write outside them (the key can change the whole"
+          + " zone); otherwise the reason says why not: KeyNotReady, NameserverUnreachable,"
+          + " ZoneNotFound, KeyRejected, UpdateRefused, UpdateNotApplied, InvalidSpec, ...")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("The metadata.generation this status was computed from.")

@@ -3,7 +3,7 @@
  * settings ({@link io.dnsupdate.config.IssuerSettings}, {@link io.dnsupdate.config.KeySettings}),
  * the allowed-domain check ({@link io.dnsupdate.config.DomainPolicy}), DNS name syntax ({@link
  * io.dnsupdate.config.DnsNames}), the key Secret format ({@link
- * io.dnsupdate.config.KeySecretCodec}) and nameserver configuration snippets ({@link
- * io.dnsupdate.config.BindConfigRenderer}). No I/O.
+ * io.dnsupdate.config.KeySecretCodec}) and nameserver configuration for BIND, Knot DNS and PowerDNS
+ * ({@link io.dnsupdate.config.NameserverConfig}). No I/O.
  */
 package io.dnsupdate.config;

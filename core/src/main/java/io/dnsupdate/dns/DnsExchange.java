@@ -147,6 +147,25 @@ final class DnsExchange {
       String subject)
       throws DnsUpdateException {
     TSIGRecord tsig = answer.getTSIG();
+    if (tsig == null && unsignedRejection(answer.getRcode())) {
+      // PowerDNS 4.7 answers a request whose key it does not know, or whose signature does not
+      // verify, without a TSIG record: NOTAUTH to a query, REFUSED to an UPDATE. Unsigned, the
+      // answer proves nothing, but it can only make us fail, never succeed.
+      throw new TsigRejectedException(
+          "nameserver "
+              + endpoint
+              + " answered "
+              + Rcode.string(answer.getRcode())
+              + " for "
+              + subject
+              + " without a TSIG signature: it did not accept key '"
+              + keyName
+              + "' (PowerDNS answers so when it does not know the key or the secret differs: run"
+              + " the pdnsutil import-tsig-key line the operator rendered), or it takes no"
+              + " updates at all (PowerDNS: dnsupdate=yes)",
+          Rcode.BADSIG,
+          null);
+    }
     if (tsig == null) {
       throw new DnsUpdateException(
           FailureReason.ResponseNotVerified,
@@ -179,6 +198,10 @@ final class DnsExchange {
     }
   }
 
+  private static boolean unsignedRejection(int rcode) {
+    return rcode == Rcode.NOTAUTH || rcode == Rcode.REFUSED;
+  }
+
   private TsigRejectedException tsigRejected(
       int error, TSIGRecord tsig, String keyName, String subject) {
     String prefix =
@@ -190,7 +213,8 @@ final class DnsExchange {
                   + "NOTAUTH/BADKEY, the nameserver does not know key '"
                   + keyName
                   + "' with this algorithm; add the key clause the operator rendered to its"
-                  + " configuration",
+                  + " configuration (Knot DNS answers so too when its acl does not allow this"
+                  + " update: only TXT at the names the acl lists)",
               error,
               null);
       case Rcode.BADSIG ->

@@ -1,7 +1,10 @@
 package io.dnsupdate.dns;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +16,9 @@ import org.xbill.DNS.Update;
 /**
  * Sends TSIG-signed RFC 2136 UPDATE messages to one primary nameserver. Adds and deletes single TXT
  * values; both are idempotent (adding a present value and deleting an absent one succeed, RFC 2136
- * §3.4.2), which also makes a retry after a lost answer safe. Thread-safe.
+ * §3.4.2), which also makes a retry after a lost answer safe. A NOERROR answer is not taken on
+ * trust: the changed names are read back from the same server (one signed TXT query per name),
+ * since PowerDNS answers NOERROR to a change its update policy refuses. Thread-safe.
  */
 public final class DnsUpdateClient {
   private static final Logger log = LoggerFactory.getLogger(DnsUpdateClient.class);
@@ -22,12 +27,15 @@ public final class DnsUpdateClient {
   private final TsigCredentials credentials;
   private final Clock clock;
   private final DnsExchange exchange;
+  private final DnsQuery readBack;
 
   public DnsUpdateClient(ServerEndpoint endpoint, TsigCredentials credentials, Clock clock) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.clock = clock == null ? Clock.systemUTC() : clock;
     this.exchange = new DnsExchange(endpoint, this.clock);
+    // Signed like the update: with split horizons the key selects the view the update went to.
+    this.readBack = new DnsQuery(endpoint, credentials, this.clock);
   }
 
   public ServerEndpoint endpoint() {
@@ -47,7 +55,12 @@ public final class DnsUpdateClient {
 
   /**
    * Applies all changes in one UPDATE message: the server applies all of them or none (RFC 2136
-   * §3.7), and many challenges cost one round trip.
+   * §3.7), and many challenges cost one round trip. Then reads each changed name back from the
+   * server.
+   *
+   * @throws DnsUpdateException with {@link FailureReason#UpdateNotApplied} when the server answered
+   *     NOERROR but does not serve every change (PowerDNS applies the permitted records of a
+   *     message and skips the rest)
    */
   public UpdateResult apply(Name zone, List<TxtChange> changes) throws DnsUpdateException {
     if (changes.isEmpty()) {
@@ -72,7 +85,59 @@ public final class DnsUpdateClient {
       }
     }
     List<Name> owners = changes.stream().map(TxtChange::owner).toList();
-    return send(zone, update, owners, changes.size());
+    UpdateResult result = send(zone, update, owners, changes.size());
+    confirm(zone, changes);
+    return result;
+  }
+
+  /**
+   * Reads every changed name back: each value added last must be served, each deleted last must
+   * not. One TXT query per distinct name.
+   */
+  private void confirm(Name zone, List<TxtChange> changes) throws DnsUpdateException {
+    Map<Name, Map<String, Boolean>> wanted = new LinkedHashMap<>();
+    for (TxtChange c : changes) {
+      wanted
+          .computeIfAbsent(c.owner(), o -> new LinkedHashMap<>())
+          .put(c.value(), c.operation() == TxtChange.Operation.ADD);
+    }
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<Name, Map<String, Boolean>> owner : wanted.entrySet()) {
+      DnsQuery.TxtAnswer served = readBack.txt(owner.getKey());
+      if (served.rcode() == Rcode.REFUSED) {
+        // the server does not let us read (allow-query): nothing to compare with
+        log.debug("{} refused to read back {}; not confirmed", endpoint, owner.getKey());
+        continue;
+      }
+      owner
+          .getValue()
+          .forEach(
+              (value, present) -> {
+                if (served.values().contains(value) != present) {
+                  missing.add(
+                      (present ? "the added TXT value at " : "the deleted TXT value at ")
+                          + owner.getKey()
+                          + (present ? " is not served" : " is still served"));
+                }
+              });
+    }
+    if (!missing.isEmpty()) {
+      throw new DnsUpdateException(
+          FailureReason.UpdateNotApplied,
+          "nameserver "
+              + endpoint
+              + " answered NOERROR to the update of zone '"
+              + zone
+              + "' by key '"
+              + keyName()
+              + "', but "
+              + String.join("; ", missing.stream().distinct().toList())
+              + ". An update policy on the server most likely refused the change without saying so"
+              + " (PowerDNS answers NOERROR when its lua-dnsupdate-policy-script refuses: load the"
+              + " pdns-policy.lua of the key's nameserver-config Secret and restart pdns_server);"
+              + " or the server passes updates on to another primary (send them to the primary"
+              + " itself)");
+    }
   }
 
   /** Signs and sends a prepared UPDATE; any rcode but NOERROR is a failure. */
@@ -104,6 +169,49 @@ public final class DnsUpdateClient {
       return;
     }
     throw Rcodes.updateFailure(rcode, endpoint, zone, List.of(zone), keyName());
+  }
+
+  /** What a nameserver did with a change the key must not be allowed to make. */
+  public enum Limit {
+    /** Refused with an error rcode (BIND REFUSED, Knot NOTAUTH/BADKEY). */
+    REFUSED,
+    /** Answered NOERROR and did not make it (PowerDNS with a Lua update policy). */
+    REFUSED_SILENTLY,
+    /** Made it: the key is not limited to its names (the probe took the record away again). */
+    NOT_LIMITED
+  }
+
+  /** The owner name of {@link #probeLimit}'s record: never a challenge name. */
+  public static Name limitProbeName(Name zone) {
+    try {
+      return Name.concatenate(Name.fromConstantString(LIMIT_PROBE_LABEL), zone);
+    } catch (org.xbill.DNS.NameTooLongException e) {
+      throw new IllegalArgumentException("zone '" + zone + "' is too long for the probe name", e);
+    }
+  }
+
+  private static final String LIMIT_PROBE_LABEL = "_dnsupdate-limit-probe";
+
+  /**
+   * Tries what the key must not be allowed: a TXT record at {@link #limitProbeName} of the zone,
+   * outside every challenge name. Where the server makes the change, the record is deleted again at
+   * once and the answer is {@link Limit#NOT_LIMITED}.
+   */
+  public Limit probeLimit(Name zone) throws DnsUpdateException {
+    Name owner = limitProbeName(zone);
+    String value = "dnsupdate-operator limit probe " + java.util.UUID.randomUUID();
+    try {
+      apply(zone, List.of(TxtChange.add(owner, value, 0)));
+    } catch (DnsUpdateException e) {
+      return switch (e.reason()) {
+        case UpdateRefused, KeyRejected -> Limit.REFUSED;
+        case UpdateNotApplied -> Limit.REFUSED_SILENTLY;
+        default -> throw e;
+      };
+    }
+    log.warn("{} let key {} write outside its grants at {}", endpoint, keyName(), owner);
+    apply(zone, List.of(TxtChange.delete(owner, value)));
+    return Limit.NOT_LIMITED;
   }
 
   private TSIG signer() {

@@ -9,6 +9,11 @@ public enum FailureReason implements StatusReason {
   KeyRejected,
   /** The server refused the change: the key is not granted that name/type by update-policy. */
   UpdateRefused,
+  /**
+   * The server answered NOERROR but does not serve the change: an update policy refused it without
+   * saying so (PowerDNS' lua-dnsupdate-policy-script), or the server forwarded it elsewhere.
+   */
+  UpdateNotApplied,
   /** The server is not authoritative for the zone, or the name is not inside it. */
   ZoneNotFound,
   /** No answer within the deadline, connection refused, or a TLS handshake failure. */

@@ -10,20 +10,20 @@ import org.xbill.DNS.Name;
 
 class BindConfigRendererTest {
   // test-only key
-  private static final String SECRET = "zkRQRKrfa0V8dBX/JzdIE6B68Nes6PS85h85otsS5VE=";
-  private static final TsigCredentials KEY =
+  static final String SECRET = "zkRQRKrfa0V8dBX/JzdIE6B68Nes6PS85h85otsS5VE=";
+  static final TsigCredentials KEY =
       TsigCredentials.fromBase64("acme.default.dnsupdate.io", TsigAlgorithm.HMAC_SHA256, SECRET);
-  private static final String FP = KEY.fingerprint();
+  static final String FP = KEY.fingerprint();
 
   /** Deliberately unsorted, with a duplicate and mixed case. */
-  private static final List<Name> NAMES =
+  static final List<Name> NAMES =
       List.of(
           name("_acme-challenge.www.example.com."),
           name("_acme-challenge.example.org."),
           name("_ACME-challenge.example.com."),
           name("_acme-challenge.example.org."));
 
-  private static Name name(String s) {
+  static Name name(String s) {
     return Name.fromConstantString(s);
   }
 
@@ -68,89 +68,6 @@ class BindConfigRendererTest {
     assertThat(BindConfigRenderer.updatePolicy(KEY.keyName(), List.of()))
         .endsWith("// No DnsUpdateIssuer uses this key yet: nothing to grant.\n")
         .doesNotContain("grant acme");
-  }
-
-  @Test
-  void knotKeyAndAcl() {
-    assertThat(BindConfigRenderer.knotConf(KEY, NAMES))
-        .isEqualTo(
-            "# dnsupdate-operator: TSIG key acme.default.dnsupdate.io. (fingerprint "
-                + FP
-                + ")\n"
-                + "key:\n"
-                + "  - id: acme.default.dnsupdate.io.\n"
-                + "    algorithm: hmac-sha256\n"
-                + "    secret: "
-                + SECRET
-                + "\n"
-                + "\n"
-                + "# TXT updates at exactly these names (Knot DNS 3.1 or later). Add the acl to"
-                + " each\n"
-                + "# zone holding them:  zone: [ { domain: example.com., acl: ["
-                + " dnsupdate-acme.default.dnsupdate.io ] } ]\n"
-                + "acl:\n"
-                + "  - id: dnsupdate-acme.default.dnsupdate.io\n"
-                + "    key: acme.default.dnsupdate.io.\n"
-                + "    action: update\n"
-                + "    update-type: [ TXT ]\n"
-                + "    update-owner: name\n"
-                + "    update-owner-match: equal\n"
-                + "    update-owner-name: [ _acme-challenge.example.com.,"
-                + " _acme-challenge.www.example.com., _acme-challenge.example.org. ]\n");
-  }
-
-  @Test
-  void powerDnsWithKnownZones() {
-    assertThat(
-            BindConfigRenderer.powerDns(
-                KEY, NAMES, List.of(name("example.org."), name("example.com."))))
-        .isEqualTo(
-            "# dnsupdate-operator: TSIG key acme.default.dnsupdate.io. (fingerprint "
-                + FP
-                + ")\n"
-                + "pdnsutil import-tsig-key acme.default.dnsupdate.io. hmac-sha256 '"
-                + SECRET
-                + "'\n"
-                + "# Let the key update the zones holding the challenge names. Needs"
-                + " dnsupdate=yes\n"
-                + "# and the webhook's addresses in allow-dnsupdate-from (or"
-                + " ALLOW-DNSUPDATE-FROM).\n"
-                + "pdnsutil add-meta example.com. TSIG-ALLOW-DNSUPDATE"
-                + " acme.default.dnsupdate.io.\n"
-                + "pdnsutil add-meta example.org. TSIG-ALLOW-DNSUPDATE"
-                + " acme.default.dnsupdate.io.\n"
-                + "# PowerDNS lets the key change the whole zone: it cannot limit a key to names"
-                + " and\n"
-                + "# TXT without a server-wide lua-dnsupdate-policy-script. For least privilege,\n"
-                + "# delegate each _acme-challenge name to a zone of its own. Challenge names:\n"
-                + "#   _acme-challenge.example.com.\n"
-                + "#   _acme-challenge.www.example.com.\n"
-                + "#   _acme-challenge.example.org.\n");
-  }
-
-  @Test
-  void powerDnsWithoutZonesGivesATemplate() {
-    assertThat(BindConfigRenderer.powerDns(KEY, List.of(), List.of()))
-        .contains(
-            "# Zones not known yet; for each zone holding the names below:\n"
-                + "# pdnsutil add-meta ZONE TSIG-ALLOW-DNSUPDATE acme.default.dnsupdate.io.\n")
-        .endsWith("#   (none: no DnsUpdateIssuer uses this key yet)\n")
-        .doesNotContain("\npdnsutil add-meta");
-  }
-
-  @Test
-  void renderIsDeterministicAndFillsTheSecretKeys() {
-    BindConfigRenderer.NameserverConfig a = BindConfigRenderer.render(KEY, NAMES);
-    BindConfigRenderer.NameserverConfig b =
-        BindConfigRenderer.render(KEY, List.of(NAMES.get(3), NAMES.get(2), NAMES.get(0)));
-
-    assertThat(a).isEqualTo(b);
-    assertThat(BindConfigRenderer.render(KEY, List.of(name("_acme-challenge.EXAMPLE.com."))))
-        .isEqualTo(BindConfigRenderer.render(KEY, List.of(name("_acme-challenge.example.com"))));
-    assertThat(a.toStringData())
-        .containsOnlyKeys("named.conf", "update-policy", "knot.conf", "pdns.txt")
-        .containsEntry("named.conf", BindConfigRenderer.bindKeyClause(KEY));
-    assertThat(a.toString()).doesNotContain(SECRET.substring(0, 10));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.dnsupdate.dns;
 import static io.dnsupdate.dns.EngineFixture.CHALLENGE;
 import static io.dnsupdate.dns.EngineFixture.ZONE;
 import static io.dnsupdate.dns.EngineFixture.token;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.DataInputStream;
@@ -35,6 +36,24 @@ class UntrustedAnswerTest {
         .isInstanceOf(DnsUpdateException.class)
         .hasFieldOrPropertyWithValue("reason", FailureReason.ResponseNotVerified)
         .hasMessageContaining("without a TSIG signature");
+  }
+
+  @Test
+  void unsignedRefusalIsARejectedKeyAsPowerDnsSendsIt() throws Exception {
+    for (int rcode : new int[] {Rcode.REFUSED, Rcode.NOTAUTH}) {
+      assertThatThrownBy(
+              () ->
+                  updateAgainst(
+                      response -> {
+                        response.getHeader().setRcode(rcode);
+                        return response;
+                      }))
+          .isInstanceOfSatisfying(
+              DnsUpdateException.class,
+              e -> assertThat(e.reason()).isEqualTo(FailureReason.KeyRejected))
+          .hasMessageContaining("without a TSIG signature")
+          .hasMessageContaining("import-tsig-key");
+    }
   }
 
   @Test

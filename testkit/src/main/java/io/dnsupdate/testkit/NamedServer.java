@@ -16,20 +16,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
-import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.SOARecord;
-import org.xbill.DNS.Section;
-import org.xbill.DNS.TXTRecord;
-import org.xbill.DNS.Type;
-import org.xbill.DNS.ZoneTransferException;
-import org.xbill.DNS.ZoneTransferIn;
 
 /** A real BIND {@code named} in the foreground, configured from scratch in its own temp dir. */
-public final class NamedServer implements AutoCloseable {
+public final class NamedServer implements AuthoritativeServer {
 
   /** Name in the DoT server certificate unless the builder says otherwise. */
   public static final String DEFAULT_TLS_SERVER_NAME = "ns1.example.test";
@@ -328,23 +318,6 @@ public final class NamedServer implements AutoCloseable {
     return Commands.run(cmd, null, Duration.ofSeconds(30));
   }
 
-  /**
-   * Runs {@code nsupdate} (over TCP, signed with the key) with the given commands, e.g. {@code
-   * "update add _acme-challenge.example.test. 60 TXT \"v\""}; adds the server line and the send.
-   */
-  public CommandResult nsupdate(TestTsigKey key, String... commands) {
-    StringBuilder script = new StringBuilder();
-    script.append("server ").append(address).append(' ').append(port).append('\n');
-    for (String c : commands) {
-      script.append(c).append('\n');
-    }
-    script.append("send\n");
-    return Commands.run(
-        List.of("nsupdate", "-v", "-t", "10", "-y", key.nsupdateArg()),
-        script.toString(),
-        Duration.ofSeconds(30));
-  }
-
   // ---------------------------------------------------------------- lifecycle
 
   /** Starts named again after {@link #stop()} with the same ports and zone data (journals kept). */
@@ -384,15 +357,6 @@ public final class NamedServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- queries
 
-  /** Sends a non-recursive query over TCP and returns the answer. */
-  public Message query(String name, int type) {
-    try {
-      return DnsWire.tcp(socketAddress(), DnsWire.newQuery(name, type));
-    } catch (IOException e) {
-      throw new UncheckedIOException("query " + name + " " + Type.string(type) + " to " + this, e);
-    }
-  }
-
   /** Sends a non-recursive query over DNS-over-TLS, verifying the server certificate. */
   public Message queryTls(String name, int type) {
     try {
@@ -404,56 +368,6 @@ public final class NamedServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("DoT query " + name + " to " + this, e);
     }
-  }
-
-  /**
-   * The TXT values at the name as served right now (each value's character-strings concatenated);
-   * empty when there are none.
-   */
-  public List<String> txt(String fqdn) {
-    Message m = query(fqdn, Type.TXT);
-    int rcode = m.getRcode();
-    if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-      throw new IllegalStateException("TXT " + fqdn + ": " + Rcode.string(rcode));
-    }
-    List<String> values = new ArrayList<>();
-    for (Record r : m.getSection(Section.ANSWER)) {
-      if (r instanceof TXTRecord t) {
-        values.add(String.join("", t.getStrings()));
-      }
-    }
-    return values;
-  }
-
-  /** The zone's SOA serial as served right now. */
-  public long soaSerial(String zone) {
-    Message m = query(zone, Type.SOA);
-    for (Record r : m.getSection(Section.ANSWER)) {
-      if (r instanceof SOARecord soa) {
-        return soa.getSerial();
-      }
-    }
-    throw new IllegalStateException("no SOA for " + zone + ": " + m);
-  }
-
-  /** Every record of the zone, by AXFR (SOA first and last, as transferred). */
-  public List<Record> records(String zone) {
-    try {
-      ZoneTransferIn xfr =
-          ZoneTransferIn.newAXFR(Name.fromString(zone, Name.root), socketAddress(), null);
-      xfr.setTimeout(Duration.ofSeconds(10));
-      xfr.run();
-      return xfr.getAXFR();
-    } catch (IOException e) {
-      throw new UncheckedIOException("AXFR " + zone, e);
-    } catch (ZoneTransferException e) {
-      throw new IllegalStateException("AXFR " + zone + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** {@link #records(String)} in presentation format, one record a line-string. */
-  public List<String> recordStrings(String zone) {
-    return records(zone).stream().map(Record::toString).toList();
   }
 
   @Override
@@ -600,34 +514,7 @@ public final class NamedServer implements AutoCloseable {
 
   /** Waits until every known zone answers its SOA authoritatively over TCP. */
   private void awaitZones(Duration timeout) {
-    for (String zone : zones()) {
-      String[] last = {"no answer yet"};
-      try {
-        Waits.within("SOA " + zone, timeout)
-            .until(
-                () -> {
-                  if (!process.isAlive()) {
-                    throw new StartFailure("named exited with status " + process.exitValue());
-                  }
-                  try {
-                    Message m = query(zone, Type.SOA);
-                    last[0] = Rcode.string(m.getRcode()) + " aa=" + m.getHeader().getFlag(Flags.AA);
-                    return m.getRcode() == Rcode.NOERROR
-                        && m.getHeader().getFlag(Flags.AA)
-                        && m.getSection(Section.ANSWER).stream()
-                            .anyMatch(r -> r.getType() == Type.SOA);
-                  } catch (UncheckedIOException e) {
-                    last[0] = String.valueOf(e.getCause());
-                    return false;
-                  }
-                });
-      } catch (ConditionTimeoutException e) {
-        throw new IllegalStateException(
-            "zone " + zone + " did not answer SOA within " + timeout + " (last: " + last[0] + ")");
-      } catch (StartFailure e) {
-        throw new IllegalStateException(e.getMessage());
-      }
-    }
+    ServerProcess.awaitZones(this, process, zones(), timeout);
   }
 
   private synchronized void writeConfig() {
@@ -756,7 +643,7 @@ public final class NamedServer implements AutoCloseable {
   }
 
   private static String stripDot(String zone) {
-    return zone.endsWith(".") && zone.length() > 1 ? zone.substring(0, zone.length() - 1) : zone;
+    return ServerProcess.stripDot(zone);
   }
 
   private record Notify(String address, int port) {}

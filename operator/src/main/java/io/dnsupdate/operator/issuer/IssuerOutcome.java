@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * What one evaluation of a DnsUpdateIssuer found, before it becomes status.
  *
- * @param reason the Ready reason; {@link IssuerReason#Authenticated} means Ready=True
+ * @param reason the Ready reason; {@link IssuerReason#Authenticated} and {@link
+ *     IssuerReason#KeyNotLimited} mean Ready=True
  * @param message for the condition; never holds key material
  * @param zone the zone probed (or found before a failure), or null
  * @param primary host:port of the nameserver that accepted the probe, or null
@@ -33,6 +34,6 @@ public record IssuerOutcome(
   }
 
   public boolean ready() {
-    return reason == IssuerReason.Authenticated;
+    return reason == IssuerReason.Authenticated || reason == IssuerReason.KeyNotLimited;
   }
 }

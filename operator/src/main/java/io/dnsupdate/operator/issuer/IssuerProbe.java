@@ -8,6 +8,7 @@ import io.dnsupdate.dns.DnsUpdateException;
 import io.dnsupdate.dns.FailureReason;
 import io.dnsupdate.dns.ServerEndpoint;
 import io.dnsupdate.dns.TsigCredentials;
+import io.dnsupdate.dns.TxtChange;
 import io.dnsupdate.dns.ZoneFinder;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,6 +26,14 @@ import org.xbill.DNS.Name;
  * signed SOA queries (unless the spec names the zone), then sends each zone a signed UPDATE whose
  * prerequisite always fails, so nothing changes. The primary is asked first; later nameservers only
  * when it is unreachable.
+ *
+ * <p>Then it checks the key's limits, zone by zone: a TXT record outside every challenge name must
+ * be refused. A server that refuses it with an error (BIND, Knot DNS) has nothing more to show. A
+ * server that answers NOERROR and does not make it (PowerDNS with its Lua update policy) may refuse
+ * the challenge names just as silently, so those are written and deleted again (KeyNotLimited
+ * otherwise UpdateNotApplied). A server that makes it (PowerDNS without the policy, BIND with
+ * allow-update) lets the key change the whole zone: the record is deleted again and the issuer is
+ * Ready with reason KeyNotLimited, saying so.
  */
 public final class IssuerProbe {
   private final Clock clock;
@@ -42,7 +51,8 @@ public final class IssuerProbe {
     for (ServerEndpoint server : settings.servers()) {
       Attempt attempt = attempt(server, settings, current);
       if (attempt.error == null) {
-        return success(attempt, server, current, now, false);
+        return limits(
+            success(attempt, server, current, now, false), attempt, server, settings, current);
       }
       FailureReason reason = attempt.error.reason();
       if (reason == FailureReason.NameserverUnreachable) {
@@ -52,7 +62,12 @@ public final class IssuerProbe {
       if (reason == FailureReason.KeyRejected && previous.isPresent()) {
         Attempt old = attempt(server, settings, previous.get());
         if (old.error == null) {
-          return success(old, server, previous.get(), now, true);
+          return limits(
+              success(old, server, previous.get(), now, true),
+              old,
+              server,
+              settings,
+              previous.get());
         }
       }
       return new IssuerOutcome(
@@ -109,6 +124,78 @@ public final class IssuerProbe {
         key.keyName().toString(),
         now,
         previousKeyOnly);
+  }
+
+  /** The key's limits on each zone the probe found (see the class comment). */
+  private IssuerOutcome limits(
+      IssuerOutcome accepted,
+      Attempt attempt,
+      ServerEndpoint server,
+      IssuerSettings settings,
+      TsigCredentials key) {
+    DnsUpdateClient client = new DnsUpdateClient(server, key, clock);
+    List<Name> unlimited = new ArrayList<>();
+    try {
+      for (Name zone : attempt.zones) {
+        switch (client.probeLimit(zone)) {
+          case NOT_LIMITED -> unlimited.add(zone);
+          case REFUSED_SILENTLY -> writeChallengeNames(client, zone, settings);
+          case REFUSED -> {}
+        }
+      }
+    } catch (DnsUpdateException e) {
+      return new IssuerOutcome(
+          IssuerReason.of(e.reason()),
+          e.getMessage(),
+          accepted.zone(),
+          accepted.primary(),
+          accepted.keyName(),
+          accepted.probedAt(),
+          false);
+    }
+    if (unlimited.isEmpty()) {
+      return accepted;
+    }
+    String zones = unlimited.stream().map(Name::toString).collect(Collectors.joining(", "));
+    return new IssuerOutcome(
+        IssuerReason.KeyNotLimited,
+        accepted.message()
+            + "; but the key is NOT limited to its challenge names: the nameserver let it write a"
+            + " TXT record at "
+            + DnsUpdateClient.limitProbeName(unlimited.get(0))
+            + " (removed again), so it can change every record of zone "
+            + zones
+            + ". Load the grants of the TsigKey's nameserver-config Secret (PowerDNS:"
+            + " pdns-policy.lua as lua-dnsupdate-policy-script; BIND: the update-policy lines"
+            + " instead of allow-update)",
+        accepted.zone(),
+        accepted.primary(),
+        accepted.keyName(),
+        accepted.probedAt(),
+        accepted.previousKeyOnly());
+  }
+
+  /**
+   * On a server that refuses silently: a probe value at every challenge name of the zone, in one
+   * UPDATE that the engine reads back, then deleted again however that went.
+   */
+  private static void writeChallengeNames(
+      DnsUpdateClient client, Name zone, IssuerSettings settings) throws DnsUpdateException {
+    List<Name> names =
+        settings.domainPolicy().challengeNames().stream().filter(n -> n.subdomain(zone)).toList();
+    if (names.isEmpty()) {
+      return;
+    }
+    String value = "dnsupdate-operator probe " + java.util.UUID.randomUUID();
+    try {
+      client.apply(zone, names.stream().map(n -> TxtChange.add(n, value, 0)).toList());
+    } finally {
+      try {
+        client.apply(zone, names.stream().map(n -> TxtChange.delete(n, value)).toList());
+      } catch (DnsUpdateException e) {
+        // the add failed the same way, and its message says why
+      }
+    }
   }
 
   private Attempt attempt(ServerEndpoint server, IssuerSettings settings, TsigCredentials key) {

@@ -7,6 +7,11 @@ import io.dnsupdate.operator.status.EventReason;
 public enum IssuerReason {
   /** The primary accepted a request signed with the key for the zone. */
   Authenticated(EventReason.Authenticated),
+  /**
+   * Ready, but the nameserver let the key write outside its challenge names: it can change the
+   * whole zone (PowerDNS without the Lua update policy, BIND with allow-update).
+   */
+  KeyNotLimited(EventReason.KeyNotLimited),
   /** The spec cannot be used; the message lists every problem. */
   InvalidSpec(EventReason.InvalidSpec),
   /** The TsigKey is missing, not ready, or its Secret is missing or unreadable. */
@@ -15,6 +20,11 @@ public enum IssuerReason {
   KeyRejected(EventReason.KeyRejected),
   /** The nameserver refused the request. */
   UpdateRefused(EventReason.UpdateRefused),
+  /**
+   * The nameserver answered NOERROR to a TXT change at a challenge name but does not serve it: an
+   * update policy refuses it silently (PowerDNS' Lua policy without this key's part).
+   */
+  UpdateNotApplied(EventReason.UpdateNotApplied),
   /** No zone containing the domains was found on the nameserver, or it is not authoritative. */
   ZoneNotFound(EventReason.ZoneNotFound),
   /** No nameserver answered. */
@@ -40,6 +50,7 @@ public enum IssuerReason {
     return switch (reason) {
       case KeyRejected -> KeyRejected;
       case UpdateRefused -> UpdateRefused;
+      case UpdateNotApplied -> UpdateNotApplied;
       case ZoneNotFound -> ZoneNotFound;
       case NameserverUnreachable -> NameserverUnreachable;
       case ResponseNotVerified -> ResponseNotVerified;

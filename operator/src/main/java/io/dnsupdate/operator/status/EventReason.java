@@ -20,11 +20,14 @@ public enum EventReason {
   InvalidSpec(Type.WARNING),
   /** An issuer's probe was accepted by its nameserver. */
   Authenticated(Type.NORMAL),
+  /** The nameserver accepted the key, and also a change outside its challenge names. */
+  KeyNotLimited(Type.WARNING),
   /** The nameserver accepted only the previous key of a rotation overlap. */
   NameserverUsesPreviousKey(Type.WARNING),
   KeyNotReady(Type.WARNING),
   KeyRejected(Type.WARNING),
   UpdateRefused(Type.WARNING),
+  UpdateNotApplied(Type.WARNING),
   ZoneNotFound(Type.WARNING),
   NameserverUnreachable(Type.WARNING),
   ServerFailure(Type.WARNING),

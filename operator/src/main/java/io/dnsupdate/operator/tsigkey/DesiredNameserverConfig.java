@@ -2,10 +2,9 @@ package io.dnsupdate.operator.tsigkey;
 
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.TsigKey;
-import io.dnsupdate.config.BindConfigRenderer;
-import io.dnsupdate.config.BindConfigRenderer.NameserverConfig;
 import io.dnsupdate.config.DomainPolicy;
 import io.dnsupdate.config.KeySettings;
+import io.dnsupdate.config.NameserverConfig;
 import io.dnsupdate.dns.TsigCredentials;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,8 @@ import org.xbill.DNS.TextParseException;
 /**
  * The nameserver-config Secret of a TsigKey: the BIND key clause and one {@code update-policy}
  * grant per {@code _acme-challenge} name of the domains of every DnsUpdateIssuer in the namespace
- * that uses the key, plus the Knot DNS and PowerDNS equivalents. No I/O.
+ * that uses the key, plus the Knot DNS and PowerDNS equivalents (and PowerDNS' update policy). No
+ * I/O.
  */
 public final class DesiredNameserverConfig {
   private DesiredNameserverConfig() {}
@@ -77,7 +77,7 @@ public final class DesiredNameserverConfig {
   public static NameserverConfig render(
       TsigKey key, TsigCredentials current, Collection<DnsUpdateIssuer> issuers) {
     List<DnsUpdateIssuer> users = users(key, issuers);
-    return BindConfigRenderer.render(current, challengeNames(users), zones(users));
+    return NameserverConfig.render(current, challengeNames(users), zones(users));
   }
 
   /** The whole nameserver-config Secret, owned by {@code key}. */

@@ -66,7 +66,8 @@ class DesiredNameserverConfigTest {
     assertThat(Resources.value(secret, "update-policy"))
         .contains("No DnsUpdateIssuer uses this key yet");
     assertThat(secret.getData())
-        .containsOnlyKeys("named.conf", "update-policy", "knot.conf", "pdns.txt");
+        .containsOnlyKeys(
+            "named.conf", "update-policy", "knot.conf", "pdns.txt", "pdns-policy.lua");
   }
 
   @Test
@@ -92,9 +93,13 @@ class DesiredNameserverConfigTest {
     Secret secret = DesiredNameserverConfig.secret(key, settings, current, List.of(one));
 
     assertThat(Resources.value(secret, "pdns.txt"))
-        .contains("pdnsutil add-meta example.test. TSIG-ALLOW-DNSUPDATE web.team-a.dnsupdate.io.");
+        .contains(
+            "\npdnsutil set-meta example.test. TSIG-ALLOW-DNSUPDATE web.team-a.dnsupdate.io.\n");
     assertThat(Resources.value(secret, "knot.conf"))
-        .contains("update-owner-name: [ _acme-challenge.example.test. ]");
+        .contains("update-owner-name: [ _acme-challenge.example.test. ]")
+        .contains("#  - domain: example.test.\n");
+    assertThat(Resources.value(secret, "pdns-policy.lua"))
+        .contains("names[\"_acme-challenge.example.test.\"] = true\n");
   }
 
   @Test

@@ -233,7 +233,7 @@ public final class UpdateBatcher implements AutoCloseable {
         UpdateResult r = send(sender, zone, changes);
         batch.forEach(p -> p.result.complete(r));
       } catch (DnsUpdateException e) {
-        if (e.reason() != FailureReason.UpdateRefused || batch.size() == 1) {
+        if (!splittable(e.reason()) || batch.size() == 1) {
           batch.forEach(p -> p.result.completeExceptionally(e));
           return;
         }
@@ -242,6 +242,15 @@ public final class UpdateBatcher implements AutoCloseable {
         deliver(batch.subList(0, half));
         deliver(batch.subList(half, batch.size()));
       }
+    }
+
+    /**
+     * Refused messages are split; so are messages the server answered NOERROR without applying all
+     * (PowerDNS applies the permitted records and skips the rest): sent again in halves, the
+     * applied changes are no-ops, and only the refused ones fail.
+     */
+    private boolean splittable(FailureReason reason) {
+      return reason == FailureReason.UpdateRefused || reason == FailureReason.UpdateNotApplied;
     }
 
     /** The message returned: send what queued up meanwhile, or retire the lane. */

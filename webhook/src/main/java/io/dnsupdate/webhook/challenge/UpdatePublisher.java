@@ -84,7 +84,8 @@ final class UpdatePublisher {
         try {
           return applyWith(settings, resolved.issuer(), c, change, deadline);
         } catch (DnsUpdateException e) {
-          if (e.reason() == FailureReason.UpdateRefused) {
+          if (e.reason() == FailureReason.UpdateRefused
+              || e.reason() == FailureReason.UpdateNotApplied) {
             throw refusedWithHint(resolved, change, e);
           }
           if (e.reason() != FailureReason.KeyRejected) {
