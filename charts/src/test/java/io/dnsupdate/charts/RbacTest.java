@@ -97,6 +97,30 @@ class RbacTest {
 
   @ParameterizedTest
   @EnumSource(ValuesScenario.class)
+  void webhookReadsSecretsOnlyInTheWatchedNamespacesWhenThereIsAList(ValuesScenario scenario) {
+    RenderedChart chart = RenderedChart.of(scenario);
+    List<String> watched = new java.util.ArrayList<>();
+    chart.values().path("operator").path("watchNamespaces").forEach(n -> watched.add(n.asText()));
+
+    Set<String> where =
+        Set.copyOf(
+            webhookHoldings(chart).grants().stream()
+                .filter(g -> g.apiGroup().isEmpty() && g.resource().equals("secrets"))
+                .map(Grant::namespace)
+                .toList());
+
+    if (watched.isEmpty()) {
+      assertThat(where).containsExactly(Permissions.CLUSTER);
+    } else {
+      assertThat(where).containsExactlyInAnyOrderElementsOf(watched);
+    }
+    if (scenario == ValuesScenario.CUSTOM) {
+      assertThat(where).containsExactlyInAnyOrder("team-a", "team-b");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ValuesScenario.class)
   void noRuleUsesWildcards(ValuesScenario scenario) {
     List<PolicyRule> rules = Permissions.allRules(RenderedChart.of(scenario));
 

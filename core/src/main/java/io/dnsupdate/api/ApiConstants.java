@@ -94,8 +94,14 @@ public final class ApiConstants {
   /** Suffix of a derived key name: {@code <name>.<namespace>.dnsupdate.io.}. */
   public static final String KEY_NAME_SUFFIX = GROUP + ".";
 
-  /** The one condition type both resources report. */
+  /** True when the resource does what it is for (the key is in place, the issuer works). */
   public static final String CONDITION_READY = "Ready";
+
+  /** kstatus: True while the operator is still working towards Ready. */
+  public static final String CONDITION_RECONCILING = "Reconciling";
+
+  /** kstatus: True when the operator cannot make progress without user action. */
+  public static final String CONDITION_STALLED = "Stalled";
 
   /** The time part of an ISO-8601 duration with at least one component (RE2 has no lookahead). */
   private static final String ISO_TIME =

@@ -31,7 +31,10 @@ public class DnsUpdateIssuerStatus {
   @JsonPropertyDescription("The name of the TSIG key that signed the probe.")
   private String keyName;
 
-  @JsonPropertyDescription("When the nameserver was last probed (RFC 3339).")
+  @JsonPropertyDescription(
+      "When the probe that found the current outcome was sent (RFC 3339). Later probes that find"
+          + " the same outcome (Ready status, reason and message, zone, primary, key) leave it"
+          + " alone, so a steady issuer's status does not change every probe interval.")
   private String lastProbeTime;
 
   @JsonPropertyDescription(
@@ -39,8 +42,13 @@ public class DnsUpdateIssuerStatus {
           + " accepted a request signed with the key for the zone, refused a change outside the"
           + " challenge names and, where it refuses silently, made one at them; True with reason"
           + " KeyNotLimited when it let the key write outside them (the key can change the whole"
-          + " zone); otherwise the reason says why not: KeyNotReady, NameserverUnreachable,"
-          + " ZoneNotFound, KeyRejected, UpdateRefused, UpdateNotApplied, InvalidSpec, ...")
+          + " zone); Unknown (reason Probing) while a new generation of the spec is being probed;"
+          + " otherwise False and the reason says why not: KeyNotReady, NameserverUnreachable,"
+          + " ZoneNotFound, KeyRejected, UpdateRefused, UpdateNotApplied, InvalidSpec, ..."
+          + " Reconciling is True while the operator is still working towards Ready (Probing,"
+          + " KeyNotReady, a nameserver failing for less than the retry interval); Stalled is"
+          + " True when it cannot get there without a change to the spec, the key or the"
+          + " nameserver (kstatus conventions).")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("The metadata.generation this status was computed from.")

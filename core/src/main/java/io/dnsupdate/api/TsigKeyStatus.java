@@ -51,7 +51,10 @@ public class TsigKeyStatus {
 
   @JsonPropertyDescription(
       "The latest observations. Type Ready is True when the key Secret and the nameserver"
-          + " configuration Secret are up to date.")
+          + " configuration Secret are up to date. Reconciling is True while the operator waits"
+          + " for the Secret to import (ImportSecretNotFound); Stalled is True when it cannot go"
+          + " on without a change to the spec or a Secret (InvalidSpec, SecretConflict,"
+          + " ImportSecretInvalid) (kstatus conventions).")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("The metadata.generation this status was computed from.")

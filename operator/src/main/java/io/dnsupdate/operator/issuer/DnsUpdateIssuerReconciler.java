@@ -65,7 +65,8 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
   /**
    * @param probeInterval time between probes of a working issuer
    * @param retryInterval the longest time before probing again after a failure (sooner while the
-   *     failure is recent, see {@link RetryBackoff})
+   *     failure is recent, see {@link RetryBackoff}); also how long an unreachable or failing
+   *     nameserver is retried before the issuer is Stalled
    */
   public DnsUpdateIssuerReconciler(
       Clock clock,
@@ -130,6 +131,13 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
   @Override
   public UpdateControl<DnsUpdateIssuer> reconcile(
       DnsUpdateIssuer issuer, Context<DnsUpdateIssuer> context) {
+    if (IssuerStatuses.unseenGeneration(issuer) && parses(issuer)) {
+      // Ready Unknown and Reconciling True for the new generation before the probe, which may
+      // take as long as the nameserver timeouts: GitOps tools see work in progress, not the
+      // previous generation's outcome
+      issuer.setStatus(IssuerStatuses.probing(issuer, conditions, retryInterval, clock.instant()));
+      return UpdateControl.patchStatus(issuer).rescheduleAfter(Duration.ZERO);
+    }
     Timer.Sample sample = Timer.start(meters);
     Evaluation evaluation = evaluate(issuer, context);
     IssuerOutcome outcome = evaluation.outcome;
@@ -146,7 +154,8 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
             outcome.probedAt(),
             outcome.previousKeyOnly());
     announce(issuer, outcome);
-    DnsUpdateIssuerStatus status = IssuerStatuses.from(issuer, outcome, conditions);
+    DnsUpdateIssuerStatus status =
+        IssuerStatuses.from(issuer, outcome, conditions, retryInterval, clock.instant());
     UpdateControl<DnsUpdateIssuer> control;
     if (status.equals(issuer.getStatus())) {
       control = UpdateControl.noUpdate();
@@ -220,6 +229,15 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
               + e.getMessage());
     }
     return new Evaluation(probe.probe(settings, keys), keys);
+  }
+
+  private static boolean parses(DnsUpdateIssuer issuer) {
+    try {
+      IssuerSettings.parse(issuer.getSpec());
+      return true;
+    } catch (InvalidSpecException e) {
+      return false;
+    }
   }
 
   private static Evaluation keyNotReady(String message) {

@@ -2,8 +2,13 @@ package io.dnsupdate.operator.issuer;
 
 import io.dnsupdate.dns.FailureReason;
 import io.dnsupdate.operator.status.EventReason;
+import io.dnsupdate.operator.status.Health.Progress;
+import java.time.Duration;
 
-/** Reasons of a DnsUpdateIssuer's {@code Ready} condition, each with the Event it is told by. */
+/**
+ * Reasons of a DnsUpdateIssuer's {@code Ready} condition, each with the Event it is told by, and
+ * whether kstatus should see it as work in progress or as stalled ({@link #progress}).
+ */
 public enum IssuerReason {
   /** The primary accepted a request signed with the key for the zone. */
   Authenticated(EventReason.Authenticated),
@@ -12,6 +17,11 @@ public enum IssuerReason {
    * whole zone (PowerDNS without the Lua update policy, BIND with allow-update).
    */
   KeyNotLimited(EventReason.KeyNotLimited),
+  /**
+   * Ready Unknown: the operator has seen this generation of the spec and is about to probe. Never
+   * told by an Event: the outcome follows within one probe.
+   */
+  Probing(null),
   /** The spec cannot be used; the message lists every problem. */
   InvalidSpec(EventReason.InvalidSpec),
   /** The TsigKey is missing, not ready, or its Secret is missing or unreadable. */
@@ -40,7 +50,31 @@ public enum IssuerReason {
     this.event = event;
   }
 
-  /** The Event reason that tells a change to this reason. */
+  /**
+   * What kstatus should make of this reason. Waiting for the TsigKey and a probe in flight are work
+   * in progress. A nameserver that does not answer or fails (SERVFAIL) may come back by itself: in
+   * progress while it has been failing for less than {@code stallAfter}, stalled after (by then the
+   * operator has probed it several times, backing off). Everything else needs someone to change the
+   * spec or the nameserver (load the key, add the grants, serve the zone): stalled at once; the
+   * operator keeps probing and clears it when the fix lands.
+   */
+  public Progress progress(Duration failingFor, Duration stallAfter) {
+    return switch (this) {
+      case Authenticated, KeyNotLimited -> Progress.SETTLED;
+      case Probing, KeyNotReady -> Progress.RECONCILING;
+      case NameserverUnreachable, ServerFailure ->
+          failingFor.compareTo(stallAfter) < 0 ? Progress.RECONCILING : Progress.STALLED;
+      case InvalidSpec,
+              KeyRejected,
+              UpdateRefused,
+              UpdateNotApplied,
+              ZoneNotFound,
+              ResponseNotVerified ->
+          Progress.STALLED;
+    };
+  }
+
+  /** The Event reason that tells a change to this reason (null for {@link #Probing}). */
   public EventReason event() {
     return event;
   }

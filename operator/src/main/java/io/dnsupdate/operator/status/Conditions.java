@@ -12,11 +12,13 @@ import java.util.Optional;
 
 /**
  * Sets status conditions by type: keeps {@code lastTransitionTime} when the status did not change,
- * stamps {@code observedGeneration}, and never edits the list it is given.
+ * stamps {@code observedGeneration}, and never edits the list it is given. Besides {@code Ready},
+ * both kinds carry kstatus' {@code Reconciling} and {@code Stalled} (see {@link Health}).
  */
 public final class Conditions {
   public static final String TRUE = "True";
   public static final String FALSE = "False";
+  public static final String UNKNOWN = "Unknown";
 
   private final Clock clock;
 
@@ -35,7 +37,20 @@ public final class Conditions {
       Enum<?> reason,
       String message,
       Long observedGeneration) {
-    String statusText = status ? TRUE : FALSE;
+    return set(current, type, status ? TRUE : FALSE, reason, message, observedGeneration);
+  }
+
+  /** As {@link #set(List, String, boolean, Enum, String, Long)}, for True, False or Unknown. */
+  public List<Condition> set(
+      List<Condition> current,
+      String type,
+      String statusText,
+      Enum<?> reason,
+      String message,
+      Long observedGeneration) {
+    if (!TRUE.equals(statusText) && !FALSE.equals(statusText) && !UNKNOWN.equals(statusText)) {
+      throw new IllegalArgumentException("condition status " + statusText);
+    }
     Optional<Condition> previous = find(current, type);
     String transition =
         previous

@@ -6,6 +6,7 @@ import io.dnsupdate.api.TsigKeyStatus;
 import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.operator.status.Conditions;
+import io.dnsupdate.operator.status.Health;
 import java.util.Optional;
 
 /** Builds a TsigKey's status from what the reconciler decided. No I/O. */
@@ -52,6 +53,14 @@ final class TsigKeyStatuses {
             TsigKeyReason.KeyReady,
             message,
             key.getMetadata().getGeneration()));
+    status.setConditions(
+        Health.apply(
+            conditions,
+            status.getConditions(),
+            TsigKeyReason.KeyReady.progress(),
+            TsigKeyReason.KeyReady,
+            message,
+            key.getMetadata().getGeneration()));
     status.setObservedGeneration(key.getMetadata().getGeneration());
     return status;
   }
@@ -76,6 +85,14 @@ final class TsigKeyStatuses {
             old.getConditions(),
             ApiConstants.CONDITION_READY,
             false,
+            reason,
+            message,
+            key.getMetadata().getGeneration()));
+    status.setConditions(
+        Health.apply(
+            conditions,
+            status.getConditions(),
+            reason.progress(),
             reason,
             message,
             key.getMetadata().getGeneration()));

@@ -18,6 +18,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 class IssuerStatusesTest {
   private final MutableClock clock = MutableClock.at("2025-06-01T08:00:00Z");
   private final Conditions conditions = new Conditions(clock);
+  private static final Duration STALL_AFTER = Duration.ofSeconds(30);
+
+  private DnsUpdateIssuerStatus from(DnsUpdateIssuer issuer, IssuerOutcome outcome) {
+    return IssuerStatuses.from(issuer, outcome, conditions, STALL_AFTER, clock.instant());
+  }
 
   private static DnsUpdateIssuer issuer(long generation) {
     DnsUpdateIssuer i =
@@ -40,8 +45,7 @@ class IssuerStatusesTest {
 
   @Test
   void aSuccessfulProbeIsReadyWithWhatItFound() {
-    DnsUpdateIssuerStatus s =
-        IssuerStatuses.from(issuer(4), authenticated("2025-06-01T08:00:00.789Z"), conditions);
+    DnsUpdateIssuerStatus s = from(issuer(4), authenticated("2025-06-01T08:00:00.789Z"));
 
     assertThat(s.getZone()).isEqualTo("example.test.");
     assertThat(s.getPrimary()).isEqualTo("127.0.0.1:53");
@@ -54,29 +58,133 @@ class IssuerStatusesTest {
   }
 
   @Test
-  void anUnchangedResultKeepsTheTransitionTime() {
+  void anUnchangedResultKeepsTheTransitionTimeAndTheLastProbeTime() {
     DnsUpdateIssuer issuer = issuer(1);
-    issuer.setStatus(
-        IssuerStatuses.from(issuer, authenticated("2025-06-01T08:00:00Z"), conditions));
+    issuer.setStatus(from(issuer, authenticated("2025-06-01T08:00:00Z")));
     clock.advance(Duration.ofMinutes(5));
 
-    DnsUpdateIssuerStatus later =
-        IssuerStatuses.from(issuer, authenticated("2025-06-01T08:05:00Z"), conditions);
+    DnsUpdateIssuerStatus later = from(issuer, authenticated("2025-06-01T08:05:00Z"));
 
     assertThat(later.getConditions().get(0).getLastTransitionTime())
         .isEqualTo("2025-06-01T08:00:00Z");
+    assertThat(later.getLastProbeTime()).isEqualTo("2025-06-01T08:00:00Z");
+    // nothing for the reconciler to patch: a steady issuer's status stops changing
+    assertThat(later).isEqualTo(issuer.getStatus());
+  }
+
+  @Test
+  void aChangedOutcomeMovesTheLastProbeTime() {
+    DnsUpdateIssuer issuer = issuer(1);
+    issuer.setStatus(from(issuer, authenticated("2025-06-01T08:00:00Z")));
+    clock.advance(Duration.ofMinutes(5));
+
+    DnsUpdateIssuerStatus later = from(issuer, unreachable("2025-06-01T08:05:00Z"));
+
     assertThat(later.getLastProbeTime()).isEqualTo("2025-06-01T08:05:00Z");
+  }
+
+  @Test
+  void readyIsNeitherReconcilingNorStalled() {
+    DnsUpdateIssuerStatus s = from(issuer(2), authenticated("2025-06-01T08:00:00Z"));
+
+    assertThat(statusOf(s, "Ready")).isEqualTo("True");
+    assertThat(statusOf(s, "Reconciling")).isEqualTo("False");
+    assertThat(statusOf(s, "Stalled")).isEqualTo("False");
+    assertThat(s.getConditions())
+        .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(2L));
+  }
+
+  @Test
+  void aNewGenerationIsProbingWithReadyUnknown() {
+    DnsUpdateIssuer issuer = issuer(1);
+    issuer.setStatus(from(issuer, authenticated("2025-06-01T08:00:00Z")));
+    issuer.getMetadata().setGeneration(2L);
+
+    assertThat(IssuerStatuses.unseenGeneration(issuer)).isTrue();
+    DnsUpdateIssuerStatus s =
+        IssuerStatuses.probing(issuer, conditions, STALL_AFTER, clock.instant());
+
+    assertThat(statusOf(s, "Ready")).isEqualTo("Unknown");
+    assertThat(Conditions.reason(s.getConditions(), "Ready")).isEqualTo("Probing");
+    assertThat(statusOf(s, "Reconciling")).isEqualTo("True");
+    assertThat(statusOf(s, "Stalled")).isEqualTo("False");
+    assertThat(s.getObservedGeneration()).isEqualTo(2L);
+    assertThat(s.getLastProbeTime()).isEqualTo("2025-06-01T08:00:00Z");
+    issuer.setStatus(s);
+    assertThat(IssuerStatuses.unseenGeneration(issuer)).isFalse();
+  }
+
+  @Test
+  void waitingForTheKeyIsReconciling() {
+    DnsUpdateIssuerStatus s =
+        from(issuer(1), IssuerOutcome.unprobed(IssuerReason.KeyNotReady, "no key"));
+
+    assertThat(statusOf(s, "Ready")).isEqualTo("False");
+    assertThat(statusOf(s, "Reconciling")).isEqualTo("True");
+    assertThat(Conditions.reason(s.getConditions(), "Reconciling")).isEqualTo("KeyNotReady");
+    assertThat(statusOf(s, "Stalled")).isEqualTo("False");
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = IssuerReason.class,
+      names = {"InvalidSpec", "KeyRejected", "UpdateRefused", "ZoneNotFound"})
+  void whatNeedsTheUserIsStalledAtOnce(IssuerReason reason) {
+    DnsUpdateIssuerStatus s = from(issuer(1), IssuerOutcome.unprobed(reason, "fix it"));
+
+    assertThat(statusOf(s, "Ready")).isEqualTo("False");
+    assertThat(statusOf(s, "Stalled")).isEqualTo("True");
+    assertThat(Conditions.find(s.getConditions(), "Stalled").orElseThrow().getMessage())
+        .isEqualTo("fix it");
+    assertThat(statusOf(s, "Reconciling")).isEqualTo("False");
+  }
+
+  @Test
+  void anUnreachableNameserverIsRetriedThenStalled() {
+    DnsUpdateIssuer issuer = issuer(1);
+    issuer.setStatus(from(issuer, unreachable("2025-06-01T08:00:00Z")));
+    assertThat(statusOf(issuer.getStatus(), "Reconciling")).isEqualTo("True");
+    assertThat(statusOf(issuer.getStatus(), "Stalled")).isEqualTo("False");
+
+    clock.advance(STALL_AFTER.minusSeconds(1));
+    issuer.setStatus(from(issuer, unreachable("2025-06-01T08:00:29Z")));
+    assertThat(statusOf(issuer.getStatus(), "Stalled")).isEqualTo("False");
+
+    clock.advance(Duration.ofSeconds(1));
+    DnsUpdateIssuerStatus s = from(issuer, unreachable("2025-06-01T08:00:30Z"));
+    assertThat(statusOf(s, "Stalled")).isEqualTo("True");
+    assertThat(Conditions.reason(s.getConditions(), "Stalled")).isEqualTo("NameserverUnreachable");
+    assertThat(statusOf(s, "Reconciling")).isEqualTo("False");
+  }
+
+  @ParameterizedTest
+  @EnumSource(IssuerReason.class)
+  void everyReasonHasAProgress(IssuerReason reason) {
+    assertThat(reason.progress(Duration.ZERO, STALL_AFTER)).isNotNull();
+  }
+
+  private static IssuerOutcome unreachable(String at) {
+    return new IssuerOutcome(
+        IssuerReason.NameserverUnreachable,
+        "no answer",
+        null,
+        null,
+        "k.",
+        java.time.Instant.parse(at),
+        false);
+  }
+
+  private static String statusOf(DnsUpdateIssuerStatus s, String type) {
+    return Conditions.find(s.getConditions(), type).map(Condition::getStatus).orElse(null);
   }
 
   @Test
   void aFailureBeforeAnyProbeKeepsTheLastProbeTime() {
     DnsUpdateIssuer issuer = issuer(1);
-    issuer.setStatus(
-        IssuerStatuses.from(issuer, authenticated("2025-06-01T07:00:00Z"), conditions));
+    issuer.setStatus(from(issuer, authenticated("2025-06-01T07:00:00Z")));
 
     DnsUpdateIssuerStatus s =
-        IssuerStatuses.from(
-            issuer, IssuerOutcome.unprobed(IssuerReason.KeyNotReady, "no key"), conditions);
+        from(issuer, IssuerOutcome.unprobed(IssuerReason.KeyNotReady, "no key"));
 
     assertThat(s.getLastProbeTime()).isEqualTo("2025-06-01T07:00:00Z");
     assertThat(s.getPrimary()).isNull();

@@ -15,6 +15,7 @@ import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeyAlgorithm;
 import io.dnsupdate.api.TsigKeySpec;
 import io.dnsupdate.config.KeySecretCodec;
+import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.status.EventReason;
 import io.dnsupdate.operator.testing.OperatorFixture;
 import io.dnsupdate.operator.testing.Resources;
@@ -156,7 +157,11 @@ class TsigKeyReconcilerTest {
               s.setImportFrom(new TsigKeySpec.ImportFrom("later", null));
             }));
 
-    awaitReason(client, TsigKey.class, ns, "acme", TsigKeyReason.ImportSecretNotFound);
+    TsigKey waiting =
+        awaitReason(client, TsigKey.class, ns, "acme", TsigKeyReason.ImportSecretNotFound);
+    // waited for, as a Secret another controller is about to create: in progress, not stalled
+    assertThat(condition(waiting, "Reconciling")).isEqualTo("True");
+    assertThat(condition(waiting, "Stalled")).isEqualTo("False");
     awaitEvent(client, ns, "acme", EventReason.ImportFailed);
     assertThat(secret(ns, "acme-tsig")).isNull();
 
@@ -167,6 +172,8 @@ class TsigKeyReconcilerTest {
     assertThat(Resources.ready(invalid).orElseThrow().getMessage())
         .contains("too short")
         .doesNotContain(tooShort);
+    assertThat(condition(invalid, "Stalled")).isEqualTo("True");
+    assertThat(condition(invalid, "Reconciling")).isEqualTo("False");
 
     apply(client, Resources.userSecret(ns, "later", Map.of("secret", TestKeys.ACME.secret())));
     readyKey(ns, "acme");
@@ -252,12 +259,23 @@ class TsigKeyReconcilerTest {
 
     assertThat(Resources.ready(key).orElseThrow().getStatus()).isEqualTo("False");
     assertThat(Resources.ready(key).orElseThrow().getMessage()).contains("hmac-md5 is weak");
+    assertThat(condition(key, "Stalled")).isEqualTo("True");
+    assertThat(
+            Conditions.find(key.getStatus().getConditions(), "Stalled").orElseThrow().getReason())
+        .isEqualTo("InvalidSpec");
     assertThat(awaitEvent(client, ns, "old", EventReason.InvalidSpec).getType())
         .isEqualTo("Warning");
     assertThat(secret(ns, "old-tsig")).isNull();
 
     edit(ns, "old", k -> k.getSpec().setAllowLegacyAlgorithm(true));
-    readyKey(ns, "old");
+    TsigKey fixed = readyKey(ns, "old");
+    assertThat(condition(fixed, "Stalled")).isEqualTo("False");
+    assertThat(condition(fixed, "Reconciling")).isEqualTo("False");
+    assertThat(fixed.getStatus().getConditions())
+        .allSatisfy(
+            c ->
+                assertThat(c.getObservedGeneration())
+                    .isEqualTo(fixed.getMetadata().getGeneration()));
     assertThat(value(secret(ns, "old-tsig"), "algorithm")).isEqualTo("hmac-md5");
   }
 
@@ -321,5 +339,11 @@ class TsigKeyReconcilerTest {
         ns,
         "two-nameserver-config",
         s -> !value(s, "update-policy").contains("grant two."));
+  }
+
+  private static String condition(TsigKey key, String type) {
+    return Conditions.find(key.getStatus().getConditions(), type)
+        .map(c -> c.getStatus())
+        .orElse(null);
   }
 }
