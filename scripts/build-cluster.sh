@@ -15,7 +15,7 @@ CERT_MANAGER_VERSION=v1.19.5
 
 # Go's own install path, for shells whose PATH lacks it
 [ -x /usr/local/go/bin/go ] && PATH=$PATH:/usr/local/go/bin
-command -v go >/dev/null 2>&1 || { echo "build-cluster: Go 1.25 or newer is needed (go not on PATH)" >&2; exit 2; }
+command -v go >/dev/null 2>&1 || { echo "build-cluster: Go 1.26 or newer is needed (go not on PATH)" >&2; exit 2; }
 
 # the versions must be the ones go.mod pins, or the cache key would lie
 pinned() { (cd "$1" && go list -m -f '{{.Version}}' "$2"); }

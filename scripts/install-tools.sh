@@ -21,9 +21,10 @@ command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 
-# the real-cluster tests build Kubernetes and cert-manager from their Go modules (go.mod needs 1.25)
+# the real-cluster tests build Kubernetes and cert-manager from their Go modules and run a Go test
+# module (cluster/health needs 1.26: client-go v0.37 requires it)
 if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
-  echo "install-tools: Go 1.25 or newer is needed for the real-cluster tests and is not on PATH" >&2
+  echo "install-tools: Go 1.26 or newer is needed for the real-cluster tests and is not on PATH" >&2
   echo "install-tools: install it from https://go.dev/dl/ (Debian's golang package is too old)" >&2
   exit 1
 fi
