@@ -63,10 +63,11 @@ public final class DomainPolicy {
       throw new IllegalArgumentException("domain is empty");
     }
     String d = domain.strip();
+    String shown = SafeText.of(domain);
     if (d.contains("*")) {
       throw new IllegalArgumentException(
           "'"
-              + domain
+              + shown
               + "' has a wildcard; list the domain itself (a certificate for *.example.com is"
               + " validated at _acme-challenge.example.com, allowed by example.com)");
     }
@@ -75,22 +76,22 @@ public final class DomainPolicy {
     }
     Optional<DnsNames.Violation> problem = DnsNames.check(d, DnsNames.Labels.LDH);
     if (problem.isPresent()) {
-      throw new IllegalArgumentException("'" + domain + "'" + describe(problem.get(), d));
+      throw new IllegalArgumentException("'" + shown + "'" + describe(problem.get(), d));
     }
     Name name;
     try {
       name = Name.fromString(d.toLowerCase(Locale.ROOT) + ".");
     } catch (TextParseException e) {
-      throw new IllegalArgumentException("'" + domain + "' is not a domain name");
+      throw new IllegalArgumentException("'" + shown + "' is not a domain name");
     }
     if (d.length() + CHALLENGE_LABEL.length() + 1 > DnsNames.MAX_NAME) {
       throw new IllegalArgumentException(
           "'"
-              + domain
+              + shown
               + "' is too long: "
               + CHALLENGE_LABEL
               + ".'"
-              + d
+              + SafeText.of(d)
               + "' would exceed the "
               + DnsNames.MAX_NAME
               + " characters a DNS name may have");
@@ -100,7 +101,7 @@ public final class DomainPolicy {
 
   /** What is wrong with domain {@code d}, said after the quoted entry. */
   private static String describe(DnsNames.Violation v, String d) {
-    String label = v.label();
+    String label = SafeText.of(v.label());
     return switch (v.problem()) {
       case ROOT -> " is the DNS root, not a domain";
       case TOO_LONG ->

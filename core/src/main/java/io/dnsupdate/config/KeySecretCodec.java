@@ -174,16 +174,17 @@ public final class KeySecretCodec {
       String dataKey,
       String keyName,
       TsigAlgorithm algorithm) {
-    String where = secretName == null ? "the imported Secret" : "Secret '" + secretName + "'";
+    String where =
+        secretName == null ? "the imported Secret" : "Secret '" + SafeText.of(secretName) + "'";
     Map<String, String> plain = plainData(data, stringData);
     String value = plain.get(dataKey);
     if (value == null || value.isBlank()) {
       throw new InvalidKeySecretException(
           where
               + " has no data key '"
-              + dataKey
+              + SafeText.of(dataKey)
               + "' (it has "
-              + new TreeSet<>(plain.keySet())
+              + keys(plain)
               + "); set importFrom.secretKey to the key holding BIND's secret string");
     }
     String base64 = value;
@@ -215,11 +216,11 @@ public final class KeySecretCodec {
         throw new InvalidKeySecretException(
             where
                 + " holds a key clause named '"
-                + name.group(1)
+                + SafeText.of(name.group(1))
                 + "' but the TsigKey's key name is '"
-                + keyName
+                + SafeText.of(keyName)
                 + "': set spec.keyName to "
-                + name.group(1));
+                + SafeText.of(name.group(1)));
       }
     }
     return credentials(keyName, algorithm, base64, dataKey);
@@ -231,7 +232,8 @@ public final class KeySecretCodec {
       return TsigCredentials.fromBase64(keyName, algorithm, base64);
     } catch (InvalidTsigKeyException e) {
       // TsigCredentials' messages name the key, never the secret
-      throw new InvalidKeySecretException("key Secret field '" + field + "': " + e.getMessage());
+      throw new InvalidKeySecretException(
+          "key Secret field '" + SafeText.of(field) + "': " + SafeText.printable(e.getMessage()));
     }
   }
 
@@ -269,7 +271,7 @@ public final class KeySecretCodec {
           "key Secret has no '"
               + key
               + "' (it has "
-              + new TreeSet<>(plain.keySet())
+              + keys(plain)
               + "); the operator writes keyName, algorithm and secret");
     }
     return v.strip();
@@ -283,7 +285,7 @@ public final class KeySecretCodec {
       // no cause: the decoder's message quotes a character of the value
       throw new InvalidKeySecretException(
           "Secret data '"
-              + key
+              + SafeText.of(key)
               + "' is not base64; values under 'data' must be base64-encoded (use 'stringData'"
               + " for plain text)");
     }
@@ -297,10 +299,15 @@ public final class KeySecretCodec {
     } catch (CharacterCodingException e) {
       throw new InvalidKeySecretException(
           "Secret data '"
-              + key
+              + SafeText.of(key)
               + "' decodes to binary bytes, not text: store BIND's base64 secret string, not the"
               + " raw key bytes");
     }
+  }
+
+  /** The data keys a Secret has, sorted and printable, for a message. */
+  private static String keys(Map<String, String> plain) {
+    return new TreeSet<>(plain.keySet()).stream().map(SafeText::of).toList().toString();
   }
 
   private static boolean sameName(String a, String b) {

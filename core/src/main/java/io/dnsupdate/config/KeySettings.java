@@ -95,14 +95,18 @@ public record KeySettings(
       if (written.length() > 254 || !DNS_NAME.matcher(written).matches()) {
         problems.add(
             "keyName: '"
-                + written
+                + SafeText.of(written)
                 + "' is not a DNS name (labels of letters, digits, - and _, at most 254"
                 + " characters)");
       } else {
         try {
           Name.fromString(keyName, Name.root);
         } catch (TextParseException e) {
-          problems.add("keyName: '" + written + "' is not a DNS name: " + e.getMessage());
+          problems.add(
+              "keyName: '"
+                  + SafeText.of(written)
+                  + "' is not a DNS name: "
+                  + SafeText.printable(e.getMessage()));
         }
       }
     }
@@ -123,7 +127,7 @@ public record KeySettings(
     if (secretName.equals(configName)) {
       problems.add(
           "nameserverConfigSecretName: '"
-              + configName
+              + SafeText.of(configName)
               + "' is also the key Secret (secretName); give the two Secrets different names");
     }
 
@@ -142,12 +146,13 @@ public record KeySettings(
         if (source.equals(secretName) || source.equals(configName)) {
           problems.add(
               "importFrom.secretName: '"
-                  + source
+                  + SafeText.of(source)
                   + "' is a Secret the operator writes; import from a Secret of your own");
         }
       }
       if (!DATA_KEY.matcher(dataKey).matches()) {
-        problems.add("importFrom.secretKey: '" + dataKey + "' is not a Secret data key");
+        problems.add(
+            "importFrom.secretKey: '" + SafeText.of(dataKey) + "' is not a Secret data key");
       }
       importFrom = Optional.of(new Import(source, dataKey));
     }
@@ -203,7 +208,7 @@ public record KeySettings(
       }
       return d;
     } catch (IllegalArgumentException e) {
-      problems.add(field + ": " + e.getMessage());
+      problems.add(field + ": " + SafeText.printable(e.getMessage()));
       return null;
     }
   }
@@ -213,7 +218,7 @@ public record KeySettings(
       problems.add(
           field
               + ": '"
-              + value
+              + SafeText.of(value)
               + "' is not a Secret name (lower-case letters, digits, '-' and '.', at most 253)");
     }
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dnsupdate.webhook.server.PemFiles;
+import io.dnsupdate.webhook.text.LogSafe;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
@@ -151,18 +152,18 @@ public final class RequestHeaderConfig {
   public String toString() {
     return "RequestHeaderConfig[ca="
         + caCertificates.stream()
-            .map(c -> c.getSubjectX500Principal().getName())
+            .map(c -> LogSafe.of(c.getSubjectX500Principal().getName()))
             .collect(Collectors.joining("; "))
         + ", allowedNames="
-        + allowedNames
+        + LogSafe.of(List.copyOf(allowedNames))
         + ", usernameHeaders="
-        + usernameHeaders
+        + LogSafe.of(usernameHeaders)
         + ", groupHeaders="
-        + groupHeaders
+        + LogSafe.of(groupHeaders)
         + ", extraHeaderPrefixes="
-        + extraHeaderPrefixes
+        + LogSafe.of(extraHeaderPrefixes)
         + ", uidHeaders="
-        + uidHeaders
+        + LogSafe.of(uidHeaders)
         + "]";
   }
 }

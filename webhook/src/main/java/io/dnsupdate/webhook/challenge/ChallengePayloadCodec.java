@@ -59,9 +59,10 @@ public final class ChallengePayloadCodec {
                   ? ""
                   : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
               + ": "
-              + e.getOriginalMessage());
+              + LogSafe.of(e.getOriginalMessage()));
     } catch (IOException e) {
-      throw new InvalidPayloadException("the request body cannot be read: " + e.getMessage());
+      throw new InvalidPayloadException(
+          "the request body cannot be read: " + LogSafe.of(e.getMessage()));
     }
     if (root == null || !root.isObject()) {
       throw new InvalidPayloadException(

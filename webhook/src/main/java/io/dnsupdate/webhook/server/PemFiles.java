@@ -1,5 +1,6 @@
 package io.dnsupdate.webhook.server;
 
+import io.dnsupdate.webhook.text.LogSafe;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,7 +61,7 @@ public final class PemFiles {
       }
       return List.copyOf(out);
     } catch (CertificateException e) {
-      throw new IllegalArgumentException("not PEM certificates: " + e.getMessage(), e);
+      throw new IllegalArgumentException("not PEM certificates: " + LogSafe.of(e.getMessage()), e);
     }
   }
 
@@ -88,7 +89,7 @@ public final class PemFiles {
       }
       throw new IllegalArgumentException("no PEM private key found");
     } catch (IOException e) {
-      throw new IllegalArgumentException("not a PEM private key: " + e.getMessage(), e);
+      throw new IllegalArgumentException("not a PEM private key: " + LogSafe.of(e.getMessage()), e);
     }
   }
 
@@ -103,7 +104,7 @@ public final class PemFiles {
           .generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
-          "the " + algorithm + " private key cannot be read: " + e.getMessage(), e);
+          "the " + algorithm + " private key cannot be read: " + LogSafe.of(e.getMessage()), e);
     }
   }
 
@@ -122,7 +123,7 @@ public final class PemFiles {
           default ->
               throw new IllegalArgumentException("unsupported key algorithm " + key.getAlgorithm());
         };
-    String subject = certificate.getSubjectX500Principal().getName();
+    String subject = LogSafe.of(certificate.getSubjectX500Principal().getName());
     try {
       byte[] challenge = new byte[32];
       new SecureRandom().nextBytes(challenge);
@@ -139,7 +140,10 @@ public final class PemFiles {
       }
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
-          "the private key does not belong to the certificate " + subject + ": " + e.getMessage(),
+          "the private key does not belong to the certificate "
+              + subject
+              + ": "
+              + LogSafe.of(e.getMessage()),
           e);
     }
   }

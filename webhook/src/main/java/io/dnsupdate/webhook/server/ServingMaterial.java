@@ -1,5 +1,6 @@
 package io.dnsupdate.webhook.server;
 
+import io.dnsupdate.webhook.text.LogSafe;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -33,7 +34,7 @@ public record ServingMaterial(List<X509Certificate> chain, PrivateKey key) {
   public String toString() {
     X509Certificate leaf = leaf();
     return "ServingMaterial[subject="
-        + leaf.getSubjectX500Principal().getName()
+        + LogSafe.of(leaf.getSubjectX500Principal().getName())
         + ", serial="
         + leaf.getSerialNumber().toString(16)
         + ", notAfter="
