@@ -16,6 +16,8 @@ public enum EventReason {
   SecretConflict(Type.WARNING),
   /** The Secret named in importFrom is missing or holds no usable key. */
   ImportFailed(Type.WARNING),
+  /** The Secret named in importFrom is missing; the copied key stays in use for a grace period. */
+  ImportSecretMissing(Type.WARNING),
   /** The spec cannot be used; the message lists every problem. */
   InvalidSpec(Type.WARNING),
   /** An issuer's probe was accepted by its nameserver. */
