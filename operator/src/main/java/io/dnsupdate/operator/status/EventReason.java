@@ -24,6 +24,8 @@ public enum EventReason {
   Authenticated(Type.NORMAL),
   /** The nameserver accepted the key, and also a change outside its challenge names. */
   KeyNotLimited(Type.WARNING),
+  /** As KeyNotLimited, on an issuer that requires a limited key: it is not Ready. */
+  KeyTooBroad(Type.WARNING),
   /** The nameserver accepted only the previous key of a rotation overlap. */
   NameserverUsesPreviousKey(Type.WARNING),
   KeyNotReady(Type.WARNING),
