@@ -262,10 +262,15 @@ public final class DesiredKeySecret {
             + key.getMetadata().getNamespace()
             + "'";
     Instant graceEnds = since.plus(from.gracePeriod());
-    if (stored == null || !now.isBefore(graceEnds)) {
+    // a copy made for another key name or algorithm (the spec changed) cannot stand in
+    boolean usableCopy =
+        stored != null
+            && stored.material().current().keyName().toString().equalsIgnoreCase(settings.keyName())
+            && stored.material().current().algorithm() == settings.algorithm();
+    if (!usableCopy || !now.isBefore(graceEnds)) {
       throw new KeyNotUsableException(
           TsigKeyReason.ImportSecretNotFound,
-          stored == null
+          !usableCopy
               ? missing
               : missing
                   + " (missing since "

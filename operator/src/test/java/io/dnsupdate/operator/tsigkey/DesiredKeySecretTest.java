@@ -499,6 +499,19 @@ class DesiredKeySecretTest {
     }
 
     @Test
+    void aCopyForAnotherKeyNameDoesNotStandInForAMissingSource() throws Exception {
+      Secret source =
+          Resources.userSecret("team-a", "acme-user", Map.of("secret", TestKeys.ACME.secret()));
+      Result copied = compute(key, null, source);
+      key.getSpec().setKeyName("renamed-key.");
+
+      assertThatThrownBy(() -> compute(key, copied.secret(), null))
+          .isInstanceOfSatisfying(
+              KeyNotUsableException.class,
+              e -> assertThat(e.reason()).isEqualTo(TsigKeyReason.ImportSecretNotFound));
+    }
+
+    @Test
     void refusesAKeyShorterThanTheHmacOutputWithoutQuotingIt() {
       String shortKey = Base64.getEncoder().encodeToString("sixteen-bytes-ok".getBytes());
       Secret source = Resources.userSecret("team-a", "acme-user", Map.of("secret", shortKey));
