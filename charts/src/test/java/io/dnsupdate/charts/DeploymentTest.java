@@ -49,6 +49,8 @@ class DeploymentTest {
           .isEqualTo(
               chart.values().path("operator").path("leaderElection").path("enabled").asText());
       assertThat(env.get("LOG_LEVEL").getValue()).isNotBlank();
+      assertThat(env.get("RECHECK_INTERVAL").getValue())
+          .isEqualTo(scenario == ValuesScenario.CUSTOM ? "5m" : "1m");
       if (scenario == ValuesScenario.CUSTOM) {
         assertThat(env.get("WATCH_NAMESPACES").getValue()).isEqualTo("team-a,team-b");
         assertThat(env.get("JAVA_TOOL_OPTIONS").getValue()).isEqualTo("-XX:+UseSerialGC");

@@ -138,6 +138,66 @@ class ExamplesTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "team-folder/tsigkey.yaml:tsigkeys.dnsupdate.io-v1.yml",
+        "team-folder/dnsupdateissuer.yaml:dnsupdateissuers.dnsupdate.io-v1.yml"
+      })
+  void theTeamFolderFitsTheShippedCrdSchema(String pair) throws IOException {
+    customResourcesFitTheShippedCrdSchema(pair);
+  }
+
+  /**
+   * The team folder is one namespace's chain: Certificate -> Issuer -> DnsUpdateIssuer -> TsigKey,
+   * each in the kustomization, all in the kustomization's namespace, none cluster-scoped.
+   */
+  @Test
+  void theTeamFolderIsOneNamespacesChainOfReferences() throws IOException {
+    JsonNode kustomization = example("team-folder/kustomization.yaml");
+    String ns = kustomization.path("namespace").asText();
+    List<String> files = new ArrayList<>();
+    kustomization.path("resources").forEach(r -> files.add(r.asText()));
+    assertThat(files)
+        .containsExactlyInAnyOrder(
+            "tsigkey.yaml", "dnsupdateissuer.yaml", "issuer.yaml", "certificate.yaml");
+    Map<String, JsonNode> byKind = new java.util.HashMap<>();
+    for (String f : files) {
+      JsonNode o = example("team-folder/" + f);
+      assertThat(o.path("metadata").path("namespace").asText()).as(f).isEqualTo(ns);
+      byKind.put(o.path("kind").asText(), o);
+    }
+    assertThat(byKind).containsOnlyKeys("TsigKey", "DnsUpdateIssuer", "Issuer", "Certificate");
+    JsonNode key = byKind.get("TsigKey");
+    JsonNode issuer = byKind.get("DnsUpdateIssuer");
+    JsonNode acme = byKind.get("Issuer");
+    JsonNode certificate = byKind.get("Certificate");
+
+    assertThat(key.path("spec").path("secretPolicy").asText()).isEqualTo("Retain");
+    assertThat(issuer.path("spec").path("tsigKeyRef").path("name").asText()).isEqualTo(name(key));
+    assertThat(issuer.path("spec").path("requireLimitedKey").asBoolean()).isTrue();
+    JsonNode webhook =
+        acme.path("spec").path("acme").path("solvers").get(0).path("dns01").path("webhook");
+    assertThat(webhook.path("groupName").asText()).isEqualTo("acme.dnsupdate.io");
+    assertThat(webhook.path("solverName").asText()).isEqualTo("dnsupdate");
+    assertThat(webhook.path("config").path("issuer").asText()).isEqualTo(name(issuer));
+    assertThat(certificate.path("spec").path("issuerRef").path("kind").asText())
+        .isEqualTo("Issuer");
+    assertThat(certificate.path("spec").path("issuerRef").path("name").asText())
+        .isEqualTo(name(acme));
+    // every name of the certificate is validated at a challenge name the issuer's domains grant
+    List<String> domains = new ArrayList<>();
+    issuer.path("spec").path("domains").forEach(d -> domains.add(d.asText()));
+    certificate
+        .path("spec")
+        .path("dnsNames")
+        .forEach(n -> assertThat(domains).contains(n.asText().replaceFirst("^\\*\\.", "")));
+  }
+
+  private static String name(JsonNode o) {
+    return o.path("metadata").path("name").asText();
+  }
+
   @Test
   void dnsUpdateIssuerUsesTheExampleKeyInItsNamespace() throws IOException {
     JsonNode key = example("tsigkey.yaml");
@@ -209,7 +269,12 @@ class ExamplesTest {
               "issuer-letsencrypt-staging.yaml",
               "clusterissuer-letsencrypt-staging.yaml",
               "certificate-wildcard.yaml",
-              "bind/named.conf.snippet");
+              "bind/named.conf.snippet",
+              "team-folder/kustomization.yaml",
+              "team-folder/tsigkey.yaml",
+              "team-folder/dnsupdateissuer.yaml",
+              "team-folder/issuer.yaml",
+              "team-folder/certificate.yaml");
     }
   }
 }

@@ -94,6 +94,7 @@ class ValuesTest {
     "webhook.replicas, 0, replicas",
     "webhook.image.pullPolicy, Sometimes, pullPolicy",
     "operator.logLevel, verbose, logLevel",
+    "operator.recheckInterval, 1 minute, recheckInterval",
     "operator.watchNamespaces[0], Team_A, watchNamespaces",
     "certManager.namespace, '', namespace",
     "webhook.tls.duration, 1year, duration",

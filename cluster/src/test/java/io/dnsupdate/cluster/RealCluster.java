@@ -75,6 +75,8 @@ final class RealCluster implements AutoCloseable {
     closeLast.add(0, dns);
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("webhook", Map.of("httpsPort", webhookPort, "service", Map.of("port", webhookPort)));
+    // an hour: what the operator notices of a Secret it imports within a test, it saw by its watch
+    values.put("operator", Map.of("recheckInterval", "1h"));
     chart =
         Manifests.render(
             RepositoryFiles.find("charts/dnsupdate-operator"), RELEASE, NAMESPACE, values, work);

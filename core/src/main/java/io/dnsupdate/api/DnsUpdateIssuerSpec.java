@@ -30,7 +30,8 @@ import lombok.NoArgsConstructor;
   "domains",
   "ttl",
   "timeout",
-  "propagation"
+  "propagation",
+  "requireLimitedKey"
 })
 @Data
 public class DnsUpdateIssuerSpec {
@@ -93,6 +94,17 @@ public class DnsUpdateIssuerSpec {
       "Whether and how to wait until every authoritative nameserver serves the record before"
           + " answering cert-manager.")
   private Propagation propagation;
+
+  @JsonPropertyDescription(
+      "Refuse a key that is not limited to its challenge names. The operator's probe writes a TXT"
+          + " record at _dnsupdate-limit-probe.<zone>, outside every challenge name, which the"
+          + " nameserver must refuse. Where it does not (PowerDNS without the Lua update policy,"
+          + " BIND with allow-update), the issuer is Ready with reason KeyNotLimited and a Warning"
+          + " Event by default (false); with true it is not Ready (reason KeyTooBroad, Stalled),"
+          + " so the webhook solves no challenge with it. Applies to generated and imported keys"
+          + " alike.")
+  @Default("false")
+  private Boolean requireLimitedKey;
 
   // the two list setters are written by hand: a null from Java or JSON leaves an empty list
   public void setNameservers(List<String> nameservers) {

@@ -24,7 +24,8 @@ import lombok.NoArgsConstructor;
   "secretName",
   "importFrom",
   "rotation",
-  "nameserverConfigSecretName"
+  "nameserverConfigSecretName",
+  "secretPolicy"
 })
 @ValidationRule(
     value =
@@ -38,6 +39,12 @@ import lombok.NoArgsConstructor;
 public class TsigKeySpec {
   /** Default of {@code rotation.overlap}. */
   public static final String DEFAULT_OVERLAP = "24h";
+
+  /** Default of {@code importFrom.overlap}. */
+  public static final String DEFAULT_IMPORT_OVERLAP = "1h";
+
+  /** Default of {@code importFrom.gracePeriod}. */
+  public static final String DEFAULT_IMPORT_GRACE_PERIOD = "10m";
 
   @JsonPropertyDescription(
       "The key's name as the nameserver knows it (the name in BIND's 'key \"NAME\" { ... };'),"
@@ -83,6 +90,26 @@ public class TsigKeySpec {
   @Size(max = 253)
   private String nameserverConfigSecretName;
 
+  @JsonPropertyDescription(
+      "What happens to the key Secret when this TsigKey is deleted. Delete (default): the Secret"
+          + " is owned by the TsigKey and garbage-collected with it. Retain: the Secret carries the"
+          + " operator's labels but no owner reference, so it outlives the TsigKey, and a TsigKey"
+          + " of the same name in this namespace takes it (and its key) over again. The"
+          + " nameserver-config Secret is always owned by the TsigKey.")
+  @Default(SecretPolicy.DEFAULT_NAME)
+  private SecretPolicy secretPolicy;
+
+  /** What becomes of the key Secret when its TsigKey is deleted. */
+  public enum SecretPolicy {
+    /** Owned by the TsigKey: garbage-collected with it. */
+    Delete,
+    /** Labelled, not owned: outlives the TsigKey and is taken over by its successor. */
+    Retain;
+
+    /** The CRD default. */
+    public static final String DEFAULT_NAME = "Delete";
+  }
+
   /** An existing Secret holding the key in BIND's base64 form. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @Data
@@ -102,6 +129,29 @@ public class TsigKeySpec {
     @Pattern(ApiConstants.SECRET_DATA_KEY_PATTERN)
     @Size(max = 253)
     private String secretKey;
+
+    @JsonPropertyDescription(
+        "How long the previously imported key stays in the key Secret (as previousSecret) after"
+            + " the key in the source Secret changes, so challenges signed with it, and a"
+            + " nameserver not yet reloaded, keep working: a Go duration or ISO-8601. 0s keeps"
+            + " no previous key. Default: 1h.")
+    @Default(DEFAULT_IMPORT_OVERLAP)
+    @Pattern(ApiConstants.DURATION_PATTERN)
+    private String overlap;
+
+    @JsonPropertyDescription(
+        "How long the source Secret may be missing (as while sealed-secrets or external-secrets"
+            + " re-creates it) before the TsigKey stops being Ready; meanwhile the key already"
+            + " copied stays in use and the condition says the source is missing: a Go duration"
+            + " or ISO-8601. Default: 10m.")
+    @Default(DEFAULT_IMPORT_GRACE_PERIOD)
+    @Pattern(ApiConstants.DURATION_PATTERN)
+    private String gracePeriod;
+
+    /** The Secret and data key, with the default overlap and grace period. */
+    public ImportFrom(String secretName, String secretKey) {
+      this(secretName, secretKey, null, null);
+    }
   }
 
   /** When to replace a generated key, and how long the previous one keeps working. */

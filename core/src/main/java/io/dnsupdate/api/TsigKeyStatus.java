@@ -18,6 +18,7 @@ import lombok.Data;
   "generatedAt",
   "rotatesAt",
   "previousKeyExpiresAt",
+  "importSecretMissingSince",
   "conditions",
   "observedGeneration"
 })
@@ -50,9 +51,16 @@ public class TsigKeyStatus {
   private String previousKeyExpiresAt;
 
   @JsonPropertyDescription(
+      "Since when the Secret named in importFrom has been missing (RFC 3339); absent while it"
+          + " exists. During importFrom.gracePeriod the key already copied stays in use.")
+  private String importSecretMissingSince;
+
+  @JsonPropertyDescription(
       "The latest observations. Type Ready is True when the key Secret and the nameserver"
-          + " configuration Secret are up to date. Reconciling is True while the operator waits"
-          + " for the Secret to import (ImportSecretNotFound); Stalled is True when it cannot go"
+          + " configuration Secret are up to date (reason ImportSecretMissing while the Secret to"
+          + " import is missing within its grace period and the copied key stays in use)."
+          + " Reconciling is True while the operator waits for the Secret to import"
+          + " (ImportSecretMissing, ImportSecretNotFound); Stalled is True when it cannot go"
           + " on without a change to the spec or a Secret (InvalidSpec, SecretConflict,"
           + " ImportSecretInvalid) (kstatus conventions).")
   private List<Condition> conditions = new ArrayList<>();

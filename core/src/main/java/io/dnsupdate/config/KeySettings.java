@@ -27,6 +27,7 @@ import org.xbill.DNS.TextParseException;
  * @param nameserverConfigSecretName the Secret with the rendered nameserver configuration
  * @param importFrom where to copy the key from instead of generating one
  * @param rotation when to replace a generated key
+ * @param retainSecret true when the key Secret must outlive the TsigKey (no owner reference)
  */
 public record KeySettings(
     String keyName,
@@ -34,7 +35,8 @@ public record KeySettings(
     String secretName,
     String nameserverConfigSecretName,
     Optional<Import> importFrom,
-    Optional<Rotation> rotation) {
+    Optional<Rotation> rotation,
+    boolean retainSecret) {
 
   private static final Pattern OBJECT_NAME = Pattern.compile(ApiConstants.OBJECT_NAME_PATTERN);
   private static final Pattern DNS_NAME = Pattern.compile(ApiConstants.DNS_NAME_PATTERN);
@@ -49,8 +51,19 @@ public record KeySettings(
     Objects.requireNonNull(rotation, "rotation");
   }
 
-  /** The user's Secret and its data key holding BIND's base64 secret (or a whole key clause). */
-  public record Import(String secretName, String secretKey) {}
+  /**
+   * The user's Secret and its data key holding BIND's base64 secret (or a whole key clause).
+   *
+   * @param overlap how long a replaced key stays in the key Secret as the previous key
+   * @param gracePeriod how long the source Secret may be missing while the copied key stays in use
+   */
+  public record Import(
+      String secretName, String secretKey, Duration overlap, Duration gracePeriod) {
+    public Import {
+      Objects.requireNonNull(overlap, "overlap");
+      Objects.requireNonNull(gracePeriod, "gracePeriod");
+    }
+  }
 
   /** Replace the key every {@code period}; keep the previous one {@code overlap} longer. */
   public record Rotation(Duration period, Duration overlap) {}
@@ -154,7 +167,21 @@ public record KeySettings(
         problems.add(
             "importFrom.secretKey: '" + SafeText.of(dataKey) + "' is not a Secret data key");
       }
-      importFrom = Optional.of(new Import(source, dataKey));
+      Duration overlap =
+          duration(
+              "importFrom.overlap",
+              spec.getImportFrom().getOverlap(),
+              TsigKeySpec.DEFAULT_IMPORT_OVERLAP,
+              problems);
+      Duration grace =
+          duration(
+              "importFrom.gracePeriod",
+              spec.getImportFrom().getGracePeriod(),
+              TsigKeySpec.DEFAULT_IMPORT_GRACE_PERIOD,
+              problems);
+      if (overlap != null && grace != null) {
+        importFrom = Optional.of(new Import(source, dataKey, overlap, grace));
+      }
     }
 
     Optional<Rotation> rotation = Optional.empty();
@@ -190,7 +217,9 @@ public record KeySettings(
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
-    return new KeySettings(keyName, algorithm, secretName, configName, importFrom, rotation);
+    boolean retain = spec.getSecretPolicy() == TsigKeySpec.SecretPolicy.Retain;
+    return new KeySettings(
+        keyName, algorithm, secretName, configName, importFrom, rotation, retain);
   }
 
   private static Duration duration(

@@ -228,7 +228,25 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
               + "' cannot be read: "
               + e.getMessage());
     }
-    return new Evaluation(probe.probe(settings, keys), keys);
+    return new Evaluation(limitRequired(issuer, probe.probe(settings, keys)), keys);
+  }
+
+  /** KeyNotLimited becomes KeyTooBroad (not Ready) on an issuer that requires a limited key. */
+  private static IssuerOutcome limitRequired(DnsUpdateIssuer issuer, IssuerOutcome outcome) {
+    if (outcome.reason() != IssuerReason.KeyNotLimited
+        || !Boolean.TRUE.equals(issuer.getSpec().getRequireLimitedKey())) {
+      return outcome;
+    }
+    return new IssuerOutcome(
+        IssuerReason.KeyTooBroad,
+        outcome.message()
+            + ". spec.requireLimitedKey is true: the issuer is not Ready until the nameserver"
+            + " limits the key",
+        outcome.zone(),
+        outcome.primary(),
+        outcome.keyName(),
+        outcome.probedAt(),
+        outcome.previousKeyOnly());
   }
 
   private static boolean parses(DnsUpdateIssuer issuer) {

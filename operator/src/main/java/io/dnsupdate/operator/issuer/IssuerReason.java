@@ -18,6 +18,11 @@ public enum IssuerReason {
    */
   KeyNotLimited(EventReason.KeyNotLimited),
   /**
+   * Not ready: as {@link #KeyNotLimited}, on an issuer with {@code requireLimitedKey: true}. The
+   * webhook solves no challenge with it until the nameserver limits the key.
+   */
+  KeyTooBroad(EventReason.KeyTooBroad),
+  /**
    * Ready Unknown: the operator has seen this generation of the spec and is about to probe. Never
    * told by an Event: the outcome follows within one probe.
    */
@@ -68,6 +73,7 @@ public enum IssuerReason {
               KeyRejected,
               UpdateRefused,
               UpdateNotApplied,
+              KeyTooBroad,
               ZoneNotFound,
               ResponseNotVerified ->
           Progress.STALLED;

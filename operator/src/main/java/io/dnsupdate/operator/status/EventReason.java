@@ -16,12 +16,16 @@ public enum EventReason {
   SecretConflict(Type.WARNING),
   /** The Secret named in importFrom is missing or holds no usable key. */
   ImportFailed(Type.WARNING),
+  /** The Secret named in importFrom is missing; the copied key stays in use for a grace period. */
+  ImportSecretMissing(Type.WARNING),
   /** The spec cannot be used; the message lists every problem. */
   InvalidSpec(Type.WARNING),
   /** An issuer's probe was accepted by its nameserver. */
   Authenticated(Type.NORMAL),
   /** The nameserver accepted the key, and also a change outside its challenge names. */
   KeyNotLimited(Type.WARNING),
+  /** As KeyNotLimited, on an issuer that requires a limited key: it is not Ready. */
+  KeyTooBroad(Type.WARNING),
   /** The nameserver accepted only the previous key of a rotation overlap. */
   NameserverUsesPreviousKey(Type.WARNING),
   KeyNotReady(Type.WARNING),

@@ -1,6 +1,7 @@
 package io.dnsupdate.operator.tsigkey;
 
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.config.Durations;
 import io.dnsupdate.config.InvalidKeySecretException;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeyMaterial;
@@ -37,7 +38,11 @@ public final class DesiredKeySecret {
     /** The rotation overlap ended: the previous key leaves the Secret. */
     OVERLAP_ENDED,
     /** The key was copied from the user's Secret (first time, or it changed there). */
-    IMPORTED
+    IMPORTED,
+    /**
+     * The Secret to import from is missing, within its grace period: the copied key stays in use.
+     */
+    SOURCE_MISSING
   }
 
   /**
@@ -45,6 +50,8 @@ public final class DesiredKeySecret {
    *
    * @param rotatesAt when the key will be replaced, or null without rotation
    * @param detail why, for Events and logs (never key material)
+   * @param sourceMissingSince since when the Secret to import from is missing, or null
+   * @param graceEnds when the copied key stops being used for a missing source, or null
    */
   public record Result(
       Decision decision,
@@ -52,7 +59,9 @@ public final class DesiredKeySecret {
       Instant generatedAt,
       Instant rotatesAt,
       Secret secret,
-      String detail) {
+      String detail,
+      Instant sourceMissingSince,
+      Instant graceEnds) {
     public Result {
       Objects.requireNonNull(decision, "decision");
       Objects.requireNonNull(key, "key");
@@ -60,9 +69,12 @@ public final class DesiredKeySecret {
       Objects.requireNonNull(secret, "secret");
     }
 
-    /** The next moment the key Secret must change on its own: rotation or end of overlap. */
+    /**
+     * The next moment the key Secret or the status must change on its own: rotation, end of
+     * overlap, end of the grace period of a missing source.
+     */
     public Optional<Instant> nextChange() {
-      return Stream.of(rotatesAt, key.previousExpiresAt())
+      return Stream.of(rotatesAt, key.previousExpiresAt(), graceEnds)
           .filter(Objects::nonNull)
           .min(Instant::compareTo);
     }
@@ -110,16 +122,17 @@ public final class DesiredKeySecret {
       SecureRandom random)
       throws KeyNotUsableException {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    if (existing != null && !KeySecrets.managedBy(existing, key)) {
+    Optional<String> conflict =
+        existing == null ? Optional.empty() : KeySecrets.conflict(existing, key);
+    if (conflict.isPresent()) {
       throw new KeyNotUsableException(
           TsigKeyReason.SecretConflict,
           "Secret '"
               + settings.secretName()
-              + "' exists and is not managed by TsigKey '"
-              + key.getMetadata().getName()
-              + "' (no owner reference or "
-              + "dnsupdate.io/tsigkey label for it); the operator leaves it alone: set"
-              + " spec.secretName to another name, or delete that Secret");
+              + "' exists and "
+              + conflict.get()
+              + "; the operator leaves it alone: set spec.secretName to another name, or delete"
+              + " that Secret (and keep it out of Git: the operator writes it)");
     }
     StoredKey stored = null;
     String unreadable = null;
@@ -140,24 +153,34 @@ public final class DesiredKeySecret {
             : settings.rotation().map(r -> plan.generatedAt.plus(r.period())).orElse(null);
     Secret secret = KeySecrets.keySecret(key, settings, plan.material, plan.generatedAt);
     return new Result(
-        plan.decision, plan.material, plan.generatedAt, rotatesAt, secret, plan.detail);
+        plan.decision,
+        plan.material,
+        plan.generatedAt,
+        rotatesAt,
+        secret,
+        plan.detail,
+        plan.sourceMissingSince,
+        plan.graceEnds);
   }
 
   private record Plan(
-      Decision decision, KeyMaterial material, Instant generatedAt, String detail) {}
+      Decision decision,
+      KeyMaterial material,
+      Instant generatedAt,
+      String detail,
+      Instant sourceMissingSince,
+      Instant graceEnds) {
+    Plan(Decision decision, KeyMaterial material, Instant generatedAt, String detail) {
+      this(decision, material, generatedAt, detail, null, null);
+    }
+  }
 
   private static Plan imported(
       TsigKey key, KeySettings settings, StoredKey stored, Secret importSource, Instant now)
       throws KeyNotUsableException {
     KeySettings.Import from = settings.importFrom().orElseThrow();
     if (importSource == null) {
-      throw new KeyNotUsableException(
-          TsigKeyReason.ImportSecretNotFound,
-          "Secret '"
-              + from.secretName()
-              + "' named in importFrom.secretName does not exist in namespace '"
-              + key.getMetadata().getNamespace()
-              + "'");
+      return missingSource(key, settings, stored, now);
     }
     TsigCredentials credentials;
     try {
@@ -166,18 +189,46 @@ public final class DesiredKeySecret {
       // the codec names data keys and what is wrong, never the value
       throw new KeyNotUsableException(TsigKeyReason.ImportSecretInvalid, e.getMessage());
     }
-    if (stored != null
-        && stored.material().previous() == null
-        && stored.material().current().sameKeyAs(credentials)) {
+    if (stored != null && stored.material().current().sameKeyAs(credentials)) {
+      KeyMaterial material = stored.material();
+      Instant generatedAt = Objects.requireNonNullElse(stored.generatedAt(), now);
+      if (material.previous() != null && !now.isBefore(material.previousExpiresAt())) {
+        return new Plan(
+            Decision.OVERLAP_ENDED,
+            KeyMaterial.of(material.current()),
+            generatedAt,
+            "import overlap ended: removed the previously imported key (fingerprint "
+                + material.previous().fingerprint()
+                + ") from Secret '"
+                + settings.secretName()
+                + "'");
+      }
       return new Plan(
           Decision.UNCHANGED,
-          stored.material(),
-          Objects.requireNonNullElse(stored.generatedAt(), now),
+          material,
+          generatedAt,
           "key unchanged in Secret '" + from.secretName() + "'");
+    }
+    KeyMaterial material = KeyMaterial.of(credentials);
+    String kept = "";
+    if (stored != null && !from.overlap().isZero()) {
+      TsigCredentials before = stored.material().current();
+      if (before.keyName().equals(credentials.keyName())
+          && before.algorithm() == credentials.algorithm()) {
+        Instant until = now.plus(from.overlap());
+        material = material.withPrevious(before, until);
+        kept =
+            "; the previous key (fingerprint "
+                + before.fingerprint()
+                + ") stays in Secret '"
+                + settings.secretName()
+                + "' until "
+                + KeySecrets.format(until);
+      }
     }
     return new Plan(
         Decision.IMPORTED,
-        KeyMaterial.of(credentials),
+        material,
         now,
         "imported "
             + credentials.algorithm().bindName()
@@ -187,7 +238,68 @@ public final class DesiredKeySecret {
             + credentials.fingerprint()
             + ") from Secret '"
             + from.secretName()
-            + "'");
+            + "'"
+            + kept);
+  }
+
+  /**
+   * The source Secret is gone. A key already copied stays in use for the grace period (a
+   * sealed-secrets or external-secrets refresh re-creates the Secret within moments); without a
+   * copy, or after the grace period, the TsigKey is not ready.
+   */
+  private static Plan missingSource(
+      TsigKey key, KeySettings settings, StoredKey stored, Instant now)
+      throws KeyNotUsableException {
+    KeySettings.Import from = settings.importFrom().orElseThrow();
+    Instant since =
+        Optional.ofNullable(key.getStatus())
+            .flatMap(s -> KeySecrets.parse(s.getImportSecretMissingSince()))
+            .orElse(now);
+    String missing =
+        "Secret '"
+            + from.secretName()
+            + "' named in importFrom.secretName does not exist in namespace '"
+            + key.getMetadata().getNamespace()
+            + "'";
+    Instant graceEnds = since.plus(from.gracePeriod());
+    // a copy made for another key name or algorithm (the spec changed) cannot stand in
+    boolean usableCopy =
+        stored != null
+            && stored.material().current().keyName().toString().equalsIgnoreCase(settings.keyName())
+            && stored.material().current().algorithm() == settings.algorithm();
+    if (!usableCopy || !now.isBefore(graceEnds)) {
+      throw new KeyNotUsableException(
+          TsigKeyReason.ImportSecretNotFound,
+          !usableCopy
+              ? missing
+              : missing
+                  + " (missing since "
+                  + KeySecrets.format(since)
+                  + ", longer than importFrom.gracePeriod "
+                  + Durations.format(from.gracePeriod())
+                  + ")",
+          since);
+    }
+    KeyMaterial material = stored.material();
+    if (material.previous() != null && !now.isBefore(material.previousExpiresAt())) {
+      material = KeyMaterial.of(material.current());
+    }
+    return new Plan(
+        Decision.SOURCE_MISSING,
+        material,
+        Objects.requireNonNullElse(stored.generatedAt(), now),
+        missing
+            + " since "
+            + KeySecrets.format(since)
+            + "; the key copied into Secret '"
+            + settings.secretName()
+            + "' (fingerprint "
+            + material.current().fingerprint()
+            + ") stays in use until "
+            + KeySecrets.format(graceEnds)
+            + " (importFrom.gracePeriod), then the TsigKey is not ready",
+        since,
+        graceEnds);
   }
 
   private static Plan generated(

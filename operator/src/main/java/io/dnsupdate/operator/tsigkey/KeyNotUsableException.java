@@ -1,5 +1,6 @@
 package io.dnsupdate.operator.tsigkey;
 
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -8,13 +9,27 @@ import java.util.Objects;
  */
 public class KeyNotUsableException extends Exception {
   private final TsigKeyReason reason;
+  private final transient Instant sourceMissingSince;
 
   public KeyNotUsableException(TsigKeyReason reason, String message) {
+    this(reason, message, null);
+  }
+
+  /**
+   * @param sourceMissingSince since when the Secret to import from is missing, or null
+   */
+  public KeyNotUsableException(TsigKeyReason reason, String message, Instant sourceMissingSince) {
     super(message);
     this.reason = Objects.requireNonNull(reason, "reason");
+    this.sourceMissingSince = sourceMissingSince;
   }
 
   public TsigKeyReason reason() {
     return reason;
+  }
+
+  /** Since when the Secret to import from is missing, or null. */
+  public Instant sourceMissingSince() {
+    return sourceMissingSince;
   }
 }

@@ -72,9 +72,51 @@ public final class KeySecrets {
         .build();
   }
 
+  /** The annotation {@code kubectl apply} (client-side, Argo CD's default) leaves behind. */
+  static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
   /**
-   * True when the Secret belongs to this TsigKey: owned by it, or labelled for it by the operator
-   * (a Secret restored from a backup, or left by a TsigKey of the same name, is adopted).
+   * Why the Secret is not this TsigKey's to write, or empty when it is. It is when it is owned by
+   * the TsigKey, or labelled for it by the operator (a Secret kept by {@code secretPolicy: Retain},
+   * restored from a backup, or left by a TsigKey of the same name is taken over), and nobody
+   * applies it: a Secret that {@code kubectl apply}, Argo CD or Flux put there (a
+   * last-applied-configuration annotation, or a field manager with operation Apply; the operator
+   * only ever creates and updates) belongs to that tool, which would put its own data back after
+   * every write of the operator's.
+   */
+  public static Optional<String> conflict(Secret secret, TsigKey key) {
+    if (!managedBy(secret, key)) {
+      return Optional.of(
+          "it is not managed by TsigKey '"
+              + key.getMetadata().getName()
+              + "' (no owner reference or dnsupdate.io/tsigkey label for it)");
+    }
+    return foreignApplier(secret)
+        .map(
+            who ->
+                "it carries the operator's labels but "
+                    + who
+                    + ", so the operator's writes would be undone");
+  }
+
+  /** Who else applies the Secret, if anyone. */
+  static Optional<String> foreignApplier(Secret secret) {
+    ObjectMeta m = secret.getMetadata();
+    if (nonNull(m.getAnnotations()).containsKey(LAST_APPLIED)) {
+      return Optional.of("'kubectl apply' (or a GitOps tool applying the same way) manages it");
+    }
+    if (m.getManagedFields() != null) {
+      return m.getManagedFields().stream()
+          .filter(f -> "Apply".equals(f.getOperation()))
+          .map(f -> "field manager '" + f.getManager() + "' applies it (server-side apply)")
+          .findFirst();
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * True when the Secret is owned by this TsigKey, or labelled for it by the operator (a Secret
+   * restored from a backup, or left by a TsigKey of the same name, is adopted).
    */
   public static boolean managedBy(Secret secret, TsigKey key) {
     ObjectMeta m = secret.getMetadata();
@@ -97,20 +139,34 @@ public final class KeySecrets {
       String component,
       Map<String, String> data,
       Map<String, String> annotations) {
+    return build(key, name, component, data, annotations, true);
+  }
+
+  /** A new Secret labelled for {@code key}, owned by it when {@code owned}. */
+  static Secret build(
+      TsigKey key,
+      String name,
+      String component,
+      Map<String, String> data,
+      Map<String, String> annotations,
+      boolean owned) {
     return new SecretBuilder()
         .withNewMetadata()
         .withName(name)
         .withNamespace(key.getMetadata().getNamespace())
         .withLabels(labels(key, component))
         .withAnnotations(annotations.isEmpty() ? null : new TreeMap<>(annotations))
-        .withOwnerReferences(ownerReference(key))
+        .withOwnerReferences(owned ? List.of(ownerReference(key)) : null)
         .endMetadata()
         .withType("Opaque")
         .withData(new TreeMap<>(data))
         .build();
   }
 
-  /** The key Secret holding {@code material}, generated at {@code generatedAt}. */
+  /**
+   * The key Secret holding {@code material}, generated at {@code generatedAt}; owned by the TsigKey
+   * unless its {@code secretPolicy} is Retain.
+   */
   public static Secret keySecret(
       TsigKey key, KeySettings settings, KeyMaterial material, Instant generatedAt) {
     return build(
@@ -118,12 +174,14 @@ public final class KeySecrets {
         settings.secretName(),
         COMPONENT_KEY,
         KeySecretCodec.toData(material),
-        Map.of(ANNOTATION_GENERATED_AT, format(generatedAt)));
+        Map.of(ANNOTATION_GENERATED_AT, format(generatedAt)),
+        !settings.retainSecret());
   }
 
   /**
-   * True when {@code existing} already has what {@code desired} asks for: the same data, and our
-   * labels, annotations and owner reference (others may have added more).
+   * True when {@code existing} already has what {@code desired} asks for: the same data, our labels
+   * and annotations (others may have added more), and exactly the owner reference to a TsigKey that
+   * {@code desired} has (none for a retained Secret).
    */
   public static boolean upToDate(Secret existing, Secret desired) {
     ObjectMeta e = existing.getMetadata();
@@ -135,16 +193,30 @@ public final class KeySecrets {
         && nonNull(e.getAnnotations())
             .entrySet()
             .containsAll(nonNull(d.getAnnotations()).entrySet())
-        && e.getOwnerReferences() != null
-        && d.getOwnerReferences().stream()
-            .allMatch(
-                r -> e.getOwnerReferences().stream().anyMatch(o -> r.getUid().equals(o.getUid())));
+        && ourOwners(e, d)
+            .equals(nonNull(d.getOwnerReferences()).stream().map(OwnerReference::getUid).toList());
+  }
+
+  /** The uids of the owner references of {@code e} that {@link #merged} would replace. */
+  private static List<String> ourOwners(ObjectMeta e, ObjectMeta d) {
+    String name = d.getLabels().get(ApiConstants.LABEL_TSIG_KEY);
+    return nonNull(e.getOwnerReferences()).stream()
+        .filter(r -> ours(r, name))
+        .map(OwnerReference::getUid)
+        .toList();
+  }
+
+  private static boolean ours(OwnerReference r, String keyName) {
+    return ApiConstants.KIND_TSIG_KEY.equals(r.getKind())
+        && ApiConstants.API_VERSION.equals(r.getApiVersion())
+        && (keyName.equals(r.getName()) || Boolean.TRUE.equals(r.getController()));
   }
 
   /**
    * {@code existing} changed to carry {@code desired}'s data, labels, annotations and owner
    * reference; keeps its resourceVersion (so the update fails on a concurrent change) and whatever
-   * others added. A stale owner reference to a TsigKey of the same name is replaced.
+   * others added. A stale owner reference to a TsigKey of the same name is replaced, and removed
+   * when {@code desired} has none (secretPolicy Retain).
    */
   public static Secret merged(Secret existing, Secret desired) {
     ObjectMeta e = existing.getMetadata();
@@ -154,18 +226,13 @@ public final class KeySecrets {
     Map<String, String> annotations = new LinkedHashMap<>(nonNull(e.getAnnotations()));
     annotations.putAll(nonNull(d.getAnnotations()));
     List<OwnerReference> owners = new ArrayList<>();
-    OwnerReference ours = d.getOwnerReferences().get(0);
-    for (OwnerReference r :
-        e.getOwnerReferences() == null ? List.<OwnerReference>of() : e.getOwnerReferences()) {
-      boolean sameKind =
-          ApiConstants.KIND_TSIG_KEY.equals(r.getKind())
-              && Objects.equals(r.getApiVersion(), ours.getApiVersion());
-      if (!(sameKind
-          && (ours.getName().equals(r.getName()) || Boolean.TRUE.equals(r.getController())))) {
+    String name = d.getLabels().get(ApiConstants.LABEL_TSIG_KEY);
+    for (OwnerReference r : nonNull(e.getOwnerReferences())) {
+      if (!ours(r, name)) {
         owners.add(r);
       }
     }
-    owners.add(ours);
+    owners.addAll(nonNull(d.getOwnerReferences()));
     return new SecretBuilder(existing)
         .editMetadata()
         .withLabels(labels)
@@ -212,5 +279,9 @@ public final class KeySecrets {
 
   private static <K, V> Map<K, V> nonNull(Map<K, V> map) {
     return map == null ? Map.of() : map;
+  }
+
+  private static <T> List<T> nonNull(List<T> list) {
+    return list == null ? List.of() : list;
   }
 }

@@ -12,6 +12,7 @@ import io.dnsupdate.operator.status.EventRecorder;
 import io.dnsupdate.operator.status.SafeMessages;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -22,9 +23,11 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * Keeps each TsigKey's key Secret and nameserver-config Secret as {@link DesiredKeySecret} and
  * {@link DesiredNameserverConfig} say: read, decide, write, report. Secrets are read straight from
  * the API server, never from a cache, so a stale cache can never make it generate a second key;
- * writes are create (fails if the Secret appeared) or update at the read resourceVersion.
+ * writes are create (fails if the Secret appeared) or update at the read resourceVersion. Secrets
+ * named in {@code importFrom} are watched (their metadata only is cached) so a changed or deleted
+ * source is seen at once; the recheck interval stays as a safety net.
  */
 @ControllerConfiguration(name = TsigKeyReconciler.NAME)
 public class TsigKeyReconciler implements Reconciler<TsigKey> {
@@ -47,6 +52,7 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
 
   private static final Logger log = LoggerFactory.getLogger(TsigKeyReconciler.class);
   private static final Duration MIN_DELAY = Duration.ofMillis(200);
+  private static final String BY_IMPORT_SOURCE = "by-import-source";
 
   private final Clock clock;
   private final SecureRandom random;
@@ -56,8 +62,8 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
   private volatile InformerEventSource<DnsUpdateIssuer, TsigKey> issuers;
 
   /**
-   * @param recheckInterval how often to re-read a user's Secret to import from (they are not
-   *     watched: the operator watches only Secrets it labelled) and to retry after a conflict
+   * @param recheckInterval how often to re-read a user's Secret to import from even without a watch
+   *     event, and to retry after a conflict
    */
   public TsigKeyReconciler(
       Clock clock, SecureRandom random, EventRecorder events, Duration recheckInterval) {
@@ -95,7 +101,56 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
                 .withOnUpdateFilter(TsigKeyReconciler::grantsMayChange)
                 .build(),
             context);
-    return List.of(secrets, issuers);
+    // Users' Secrets named in importFrom: any Secret of the watched namespaces may be one, so
+    // all are watched, and the cache keeps their metadata only (the reconciler reads the source
+    // itself): no key bytes of other applications sit in the operator's memory. With several
+    // watched namespaces JOSDK shares this store between their informers, so a relist in one may
+    // report another's Secrets as gone: harmless, as every event only makes the reconciler read
+    // the source from the API server.
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            BY_IMPORT_SOURCE,
+            k ->
+                k.getSpec() == null
+                        || k.getSpec().getImportFrom() == null
+                        || k.getSpec().getImportFrom().getSecretName() == null
+                    ? List.of()
+                    : List.of(
+                        k.getMetadata().getNamespace()
+                            + "/"
+                            + k.getSpec().getImportFrom().getSecretName().strip()));
+    InformerEventSource<Secret, TsigKey> sources =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Secret.class, TsigKey.class)
+                .withName(NAME + "-import-sources")
+                .withItemStore(new TransformingItemStore<>(TsigKeyReconciler::metadataOnly))
+                .withSecondaryToPrimaryMapper(
+                    s ->
+                        context
+                            .getPrimaryCache()
+                            .byIndex(
+                                BY_IMPORT_SOURCE,
+                                s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())
+                            .stream()
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper((TsigKey k) -> Set.of())
+                .build(),
+            context);
+    return List.of(secrets, issuers, sources);
+  }
+
+  /** A Secret without its data: what the import-source cache keeps. */
+  private static Secret metadataOnly(Secret secret) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(secret.getMetadata().getName())
+        .withNamespace(secret.getMetadata().getNamespace())
+        .withUid(secret.getMetadata().getUid())
+        .withResourceVersion(secret.getMetadata().getResourceVersion())
+        .endMetadata()
+        .build();
   }
 
   @Override
@@ -107,22 +162,25 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
       settings = KeySettings.parse(key);
     } catch (InvalidSpecException e) {
       return notReady(
-          key, TsigKeyReason.InvalidSpec, EventReason.InvalidSpec, e.getMessage(), null);
+          key, TsigKeyReason.InvalidSpec, EventReason.InvalidSpec, e.getMessage(), null, null);
     }
 
     Secret existing = get(client, namespace, settings.secretName());
     Secret existingConfig = get(client, namespace, settings.nameserverConfigSecretName());
-    if (existingConfig != null && !KeySecrets.managedBy(existingConfig, key)) {
+    Optional<String> configConflict =
+        existingConfig == null ? Optional.empty() : KeySecrets.conflict(existingConfig, key);
+    if (configConflict.isPresent()) {
       return notReady(
           key,
           TsigKeyReason.SecretConflict,
           EventReason.SecretConflict,
           "Secret '"
               + settings.nameserverConfigSecretName()
-              + "' exists and is not managed by TsigKey '"
-              + key.getMetadata().getName()
-              + "'; the operator leaves it alone: set spec.nameserverConfigSecretName to another"
-              + " name, or delete that Secret",
+              + "' exists and "
+              + configConflict.get()
+              + "; the operator leaves it alone: set spec.nameserverConfigSecretName to another"
+              + " name, or delete that Secret (and keep it out of Git: the operator writes it)",
+          null,
           recheckInterval);
     }
     Secret importSource =
@@ -136,7 +194,8 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
           e.reason() == TsigKeyReason.SecretConflict
               ? EventReason.SecretConflict
               : EventReason.ImportFailed;
-      return notReady(key, e.reason(), reason, e.getMessage(), recheckInterval);
+      return notReady(
+          key, e.reason(), reason, e.getMessage(), e.sourceMissingSince(), recheckInterval);
     }
 
     write(client, existing, result.secret());
@@ -194,11 +253,18 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
               result.detail() + "; give the nameserver the new key clause from " + config);
       case OVERLAP_ENDED -> events.record(key, EventReason.PreviousKeyRemoved, result.detail());
       case IMPORTED -> events.record(key, EventReason.KeyImported, result.detail());
+      case SOURCE_MISSING -> {
+        // once per episode: the detail names the time the source went missing
+        if (!result.sourceMissingSince().equals(missingSince(key))) {
+          events.record(key, EventReason.ImportSecretMissing, result.detail());
+        }
+      }
       case UNCHANGED -> {
         // nothing happened worth telling
       }
     }
-    if (result.decision() != DesiredKeySecret.Decision.UNCHANGED) {
+    if (result.decision() != DesiredKeySecret.Decision.UNCHANGED
+        && result.decision() != DesiredKeySecret.Decision.SOURCE_MISSING) {
       log.info(
           "tsigkey={}/{} decision={} fingerprint={}",
           key.getMetadata().getNamespace(),
@@ -213,6 +279,7 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
       TsigKeyReason reason,
       EventReason eventReason,
       String message,
+      Instant sourceMissingSince,
       Duration retryAfter) {
     String safe = SafeMessages.truncate(message);
     Optional<Condition> before =
@@ -231,7 +298,8 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
         key.getMetadata().getName(),
         reason);
     UpdateControl<TsigKey> control =
-        withStatus(key, TsigKeyStatuses.notReady(key, reason, safe, conditions));
+        withStatus(
+            key, TsigKeyStatuses.notReady(key, reason, safe, sourceMissingSince, conditions));
     if (retryAfter != null) {
       control.rescheduleAfter(retryAfter);
     }
@@ -244,6 +312,12 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
     }
     key.setStatus(status);
     return UpdateControl.patchStatus(key);
+  }
+
+  private static Instant missingSince(TsigKey key) {
+    return key.getStatus() == null
+        ? null
+        : KeySecrets.parse(key.getStatus().getImportSecretMissingSince()).orElse(null);
   }
 
   private static Secret get(KubernetesClient client, String namespace, String name) {

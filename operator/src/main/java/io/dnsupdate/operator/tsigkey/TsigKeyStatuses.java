@@ -7,6 +7,7 @@ import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.status.Health;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Builds a TsigKey's status from what the reconciler decided. No I/O. */
@@ -31,8 +32,15 @@ final class TsigKeyStatuses {
         Optional.ofNullable(result.rotatesAt()).map(KeySecrets::format).orElse(null));
     status.setPreviousKeyExpiresAt(
         Optional.ofNullable(result.key().previousExpiresAt()).map(KeySecrets::format).orElse(null));
+    status.setImportSecretMissingSince(
+        Optional.ofNullable(result.sourceMissingSince()).map(KeySecrets::format).orElse(null));
+    TsigKeyReason reason =
+        result.decision() == DesiredKeySecret.Decision.SOURCE_MISSING
+            ? TsigKeyReason.ImportSecretMissing
+            : TsigKeyReason.KeyReady;
     String message =
-        current.algorithm().bindName()
+        (reason == TsigKeyReason.ImportSecretMissing ? result.detail() + ". " : "")
+            + current.algorithm().bindName()
             + " key '"
             + current.keyName()
             + "' (fingerprint "
@@ -50,15 +58,15 @@ final class TsigKeyStatuses {
             previous(key).getConditions(),
             ApiConstants.CONDITION_READY,
             true,
-            TsigKeyReason.KeyReady,
+            reason,
             message,
             key.getMetadata().getGeneration()));
     status.setConditions(
         Health.apply(
             conditions,
             status.getConditions(),
-            TsigKeyReason.KeyReady.progress(),
-            TsigKeyReason.KeyReady,
+            reason.progress(),
+            reason,
             message,
             key.getMetadata().getGeneration()));
     status.setObservedGeneration(key.getMetadata().getGeneration());
@@ -70,7 +78,11 @@ final class TsigKeyStatuses {
    * last written (it is still there, unchanged).
    */
   static TsigKeyStatus notReady(
-      TsigKey key, TsigKeyReason reason, String message, Conditions conditions) {
+      TsigKey key,
+      TsigKeyReason reason,
+      String message,
+      Instant sourceMissingSince,
+      Conditions conditions) {
     TsigKeyStatus old = previous(key);
     TsigKeyStatus status = new TsigKeyStatus();
     status.setKeyName(old.getKeyName());
@@ -80,6 +92,8 @@ final class TsigKeyStatuses {
     status.setGeneratedAt(old.getGeneratedAt());
     status.setRotatesAt(old.getRotatesAt());
     status.setPreviousKeyExpiresAt(old.getPreviousKeyExpiresAt());
+    status.setImportSecretMissingSince(
+        Optional.ofNullable(sourceMissingSince).map(KeySecrets::format).orElse(null));
     status.setConditions(
         conditions.set(
             old.getConditions(),

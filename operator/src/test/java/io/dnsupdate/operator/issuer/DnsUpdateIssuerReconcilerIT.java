@@ -130,6 +130,52 @@ class DnsUpdateIssuerReconcilerIT {
   }
 
   @Test
+  void anImportSourceBrieflyMissingKeepsTheIssuerWorkingUntilTheGracePeriodEnds() {
+    String ns = OperatorFixture.namespace(client, "grace");
+    apply(client, Resources.userSecret(ns, "bind-key", Map.of("secret", TestKeys.ACME.secret())));
+    apply(
+        client,
+        Resources.tsigKey(
+            ns,
+            "acme",
+            s -> {
+              s.setKeyName(TestKeys.ACME.name());
+              s.setImportFrom(new TsigKeySpec.ImportFrom("bind-key", null, null, "4s"));
+            }));
+    issuer(ns, "acme", List.of(primary()), List.of("example.test"));
+    await(ns, IssuerReason.Authenticated);
+    double probes = authenticatedProbes();
+
+    client.secrets().inNamespace(ns).withName("bind-key").delete();
+
+    awaitReason(client, TsigKey.class, ns, "acme", TsigKeyReason.ImportSecretMissing);
+    // the TsigKey's status changed, so the issuer was probed again, with the copied key: still
+    // Authenticated (the probe interval here is ten minutes: only the watch can cause this)
+    org.awaitility.Awaitility.await()
+        .atMost(Resources.DEADLINE)
+        .until(() -> authenticatedProbes() > probes);
+    DnsUpdateIssuer during =
+        client.resources(DnsUpdateIssuer.class).inNamespace(ns).withName("site").get();
+    assertThat(ready(during).orElseThrow().getReason())
+        .isEqualTo(IssuerReason.Authenticated.name());
+
+    // after the grace period the key is not ready, and the issuer says so
+    await(ns, IssuerReason.KeyNotReady);
+    apply(client, Resources.userSecret(ns, "bind-key", Map.of("secret", TestKeys.ACME.secret())));
+    await(ns, IssuerReason.Authenticated);
+  }
+
+  private static double authenticatedProbes() {
+    var counter =
+        operator
+            .meters()
+            .find("dnsupdate.issuer.outcomes")
+            .tag("reason", IssuerReason.Authenticated.name())
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
   void aWrongSecretIsRejectedUntilTheKeyIsFixed() {
     String ns = OperatorFixture.namespace(client, "wrong");
     byte[] bytes = new byte[32];

@@ -234,6 +234,79 @@ class DesiredKeySecretTest {
           .singleElement()
           .satisfies(o -> assertThat(o.getUid()).isEqualTo("uid-web"));
     }
+
+    @ParameterizedTest
+    @CsvSource({"client-side apply", "server-side apply"})
+    void aLabelledSecretThatSomeoneAppliesIsNotAdopted(String how) throws Exception {
+      Secret committed =
+          new SecretBuilder(compute(key(s -> {}), null).secret())
+              .editMetadata()
+              .withOwnerReferences()
+              .endMetadata()
+              .build();
+      if (how.startsWith("client")) {
+        committed.getMetadata().setAnnotations(Map.of(KeySecrets.LAST_APPLIED, "{}"));
+      } else {
+        committed
+            .getMetadata()
+            .setManagedFields(
+                java.util.List.of(
+                    new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+                        .withManager("argocd-controller")
+                        .withOperation("Apply")
+                        .build()));
+      }
+
+      assertThatThrownBy(() -> compute(key(s -> {}), committed))
+          .isInstanceOfSatisfying(
+              KeyNotUsableException.class,
+              e -> assertThat(e.reason()).isEqualTo(TsigKeyReason.SecretConflict))
+          .hasMessageContaining("carries the operator's labels but")
+          .hasMessageContaining(how.startsWith("client") ? "kubectl apply" : "argocd-controller");
+    }
+  }
+
+  @Nested
+  class Retain {
+    private final TsigKey retained = key(s -> s.setSecretPolicy(TsigKeySpec.SecretPolicy.Retain));
+
+    @Test
+    void theKeySecretIsLabelledButNotOwned() throws Exception {
+      Result r = compute(retained, null);
+
+      assertThat(r.secret().getMetadata().getOwnerReferences()).isNullOrEmpty();
+      assertThat(r.secret().getMetadata().getLabels()).containsEntry("dnsupdate.io/tsigkey", "web");
+    }
+
+    @Test
+    void aTsigKeyThatComesBackTakesTheKeyOver() throws Exception {
+      Result first = compute(retained, null);
+      TsigKey successor = key(s -> s.setSecretPolicy(TsigKeySpec.SecretPolicy.Retain));
+      successor.getMetadata().setUid("uid-web-2");
+
+      Result again = compute(successor, first.secret());
+
+      assertThat(again.decision()).isEqualTo(Decision.UNCHANGED);
+      assertThat(again.secret().getData()).isEqualTo(first.secret().getData());
+      assertThat(KeySecrets.upToDate(first.secret(), again.secret())).isTrue();
+    }
+
+    @Test
+    void switchingPoliciesAddsOrRemovesTheOwnerReference() throws Exception {
+      Secret owned = compute(key(s -> {}), null).secret();
+
+      Secret desired = compute(retained, owned).secret();
+      assertThat(KeySecrets.upToDate(owned, desired)).isFalse();
+      Secret released = KeySecrets.merged(owned, desired);
+      assertThat(released.getMetadata().getOwnerReferences()).isEmpty();
+      assertThat(KeySecrets.upToDate(released, desired)).isTrue();
+
+      Secret back = compute(key(s -> {}), released).secret();
+      assertThat(KeySecrets.upToDate(released, back)).isFalse();
+      assertThat(KeySecrets.merged(released, back).getMetadata().getOwnerReferences())
+          .singleElement()
+          .satisfies(o -> assertThat(o.getUid()).isEqualTo("uid-web"));
+    }
   }
 
   @Nested
@@ -343,10 +416,99 @@ class DesiredKeySecretTest {
       String other = Base64.getEncoder().encodeToString(bytes);
       Secret changed = Resources.userSecret("team-a", "acme-user", Map.of("secret", other));
 
+      clock.advance(Duration.ofMinutes(5));
       Result again = compute(key, first.secret(), changed);
 
       assertThat(again.decision()).isEqualTo(Decision.IMPORTED);
       assertThat(again.key().current().secretBase64()).isEqualTo(other);
+      // the previous key stays for the default overlap (1h), in the rotation's format, which the
+      // webhook and the probe already fall back to
+      assertThat(again.key().previous().secretBase64()).isEqualTo(TestKeys.ACME.secret());
+      assertThat(Resources.value(again.secret(), "previousSecret"))
+          .isEqualTo(TestKeys.ACME.secret());
+      assertThat(Resources.value(again.secret(), "previousExpiresAt"))
+          .isEqualTo("2025-01-01T01:05:00Z");
+      assertThat(again.detail()).contains("stays in Secret").doesNotContain(other);
+      assertThat(again.nextChange()).contains(T0.plus(Duration.ofMinutes(65)));
+
+      clock.advance(Duration.ofMinutes(59));
+      assertThat(compute(key, again.secret(), changed).decision()).isEqualTo(Decision.UNCHANGED);
+      clock.advance(Duration.ofMinutes(1));
+      Result ended = compute(key, again.secret(), changed);
+      assertThat(ended.decision()).isEqualTo(Decision.OVERLAP_ENDED);
+      assertThat(ended.secret().getData()).doesNotContainKey("previousSecret");
+      assertThat(ended.key().current().secretBase64()).isEqualTo(other);
+    }
+
+    @Test
+    void anOverlapOfZeroKeepsNoPreviousKey() throws Exception {
+      TsigKey noOverlap =
+          key(
+              s -> {
+                s.setKeyName(TestKeys.ACME.name());
+                s.setImportFrom(new TsigKeySpec.ImportFrom("acme-user", null, "0s", null));
+              });
+      Secret source =
+          Resources.userSecret("team-a", "acme-user", Map.of("secret", TestKeys.ACME.secret()));
+      Result first = compute(noOverlap, null, source);
+      Secret changed =
+          Resources.userSecret("team-a", "acme-user", Map.of("secret", TestKeys.ADMIN.secret()));
+
+      Result again = compute(noOverlap, first.secret(), changed);
+
+      assertThat(again.key().previous()).isNull();
+      assertThat(again.secret().getData()).doesNotContainKey("previousSecret");
+    }
+
+    @Test
+    void aMissingSourceKeepsTheCopiedKeyForTheGracePeriod() throws Exception {
+      Secret source =
+          Resources.userSecret("team-a", "acme-user", Map.of("secret", TestKeys.ACME.secret()));
+      Result copied = compute(key, null, source);
+      clock.advance(Duration.ofMinutes(1));
+
+      Result missing = compute(key, copied.secret(), null);
+
+      assertThat(missing.decision()).isEqualTo(Decision.SOURCE_MISSING);
+      assertThat(missing.secret().getData()).isEqualTo(copied.secret().getData());
+      Instant since = T0.plus(Duration.ofMinutes(1));
+      assertThat(missing.sourceMissingSince()).isEqualTo(since);
+      assertThat(missing.graceEnds()).isEqualTo(since.plus(Duration.ofMinutes(10)));
+      assertThat(missing.nextChange()).contains(since.plus(Duration.ofMinutes(10)));
+      assertThat(missing.detail())
+          .contains("'acme-user'", "stays in use until 2025-01-01T00:11:00Z");
+
+      // the operator keeps the start of the absence in the status
+      TsigKeyStatus status = new TsigKeyStatus();
+      status.setImportSecretMissingSince(since.toString());
+      key.setStatus(status);
+      clock.advance(Duration.ofMinutes(9));
+      assertThat(compute(key, copied.secret(), null).sourceMissingSince()).isEqualTo(since);
+      clock.advance(Duration.ofMinutes(1));
+      assertThatThrownBy(() -> compute(key, copied.secret(), null))
+          .isInstanceOfSatisfying(
+              KeyNotUsableException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo(TsigKeyReason.ImportSecretNotFound);
+                assertThat(e.sourceMissingSince()).isEqualTo(since);
+              })
+          .hasMessageContaining("longer than importFrom.gracePeriod 10m");
+
+      // back: the key is the same, nothing changes
+      assertThat(compute(key, copied.secret(), source).decision()).isEqualTo(Decision.UNCHANGED);
+    }
+
+    @Test
+    void aCopyForAnotherKeyNameDoesNotStandInForAMissingSource() throws Exception {
+      Secret source =
+          Resources.userSecret("team-a", "acme-user", Map.of("secret", TestKeys.ACME.secret()));
+      Result copied = compute(key, null, source);
+      key.getSpec().setKeyName("renamed-key.");
+
+      assertThatThrownBy(() -> compute(key, copied.secret(), null))
+          .isInstanceOfSatisfying(
+              KeyNotUsableException.class,
+              e -> assertThat(e.reason()).isEqualTo(TsigKeyReason.ImportSecretNotFound));
     }
 
     @Test

@@ -1,22 +1,28 @@
 package io.dnsupdate.operator.tsigkey;
 
 import static io.dnsupdate.operator.testing.Resources.apply;
+import static io.dnsupdate.operator.testing.Resources.awaitEvent;
 import static io.dnsupdate.operator.testing.Resources.awaitReason;
 import static io.dnsupdate.operator.testing.Resources.awaitSecret;
 import static io.dnsupdate.operator.testing.Resources.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnsupdate.api.DnsUpdateIssuer;
+import io.dnsupdate.api.TsigKeySpec;
 import io.dnsupdate.config.KeySecretCodec;
 import io.dnsupdate.dns.DnsUpdateClient;
 import io.dnsupdate.dns.ServerEndpoint;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.operator.issuer.IssuerReason;
+import io.dnsupdate.operator.status.Conditions;
+import io.dnsupdate.operator.status.EventReason;
 import io.dnsupdate.operator.testing.OperatorFixture;
 import io.dnsupdate.operator.testing.Resources;
 import io.dnsupdate.testkit.KnotServer;
 import io.dnsupdate.testkit.PowerDnsServer;
 import io.dnsupdate.testkit.StandardZones;
+import io.dnsupdate.testkit.TestKeys;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -25,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,6 +153,73 @@ class KnotAndPowerDnsConfigIT {
       assertThat(pdns.txt("_acme-challenge.a.b.example.test.")).containsExactly("operator-proof");
       assertThat(pdns.zoneContents(StandardZones.EXAMPLE))
           .noneMatch(l -> l.contains("_dnsupdate-limit-probe"));
+    }
+  }
+
+  /**
+   * An imported key is probed like a generated one, and an issuer that requires a limited key is
+   * not Ready while PowerDNS lets the key change the whole zone.
+   */
+  @Test
+  void anImportedKeyThatCanChangeTheWholeZoneBlocksAnIssuerThatRequiresALimitedKey()
+      throws Exception {
+    try (PowerDnsServer pdns =
+        PowerDnsServer.builder()
+            .primaryZone(StandardZones.EXAMPLE, StandardZones.exampleRecords())
+            .start()) {
+      String ns = OperatorFixture.namespace(client, "pdns-import");
+      apply(client, Resources.userSecret(ns, "bind-key", Map.of("secret", TestKeys.ACME.secret())));
+      apply(
+          client,
+          Resources.tsigKey(
+              ns,
+              "imp",
+              s -> {
+                s.setKeyName(TestKeys.ACME.name());
+                s.setImportFrom(new TsigKeySpec.ImportFrom("bind-key", null));
+              }));
+      apply(
+          client,
+          Resources.issuer(
+              ns,
+              "strict",
+              "imp",
+              List.of("127.0.0.1:" + pdns.port()),
+              List.of("example.test", "a.b.example.test"),
+              s -> {
+                s.setTimeout("3s");
+                s.setZone("example.test.");
+                s.setRequireLimitedKey(true);
+              }));
+      Secret config =
+          awaitSecret(
+              client,
+              ns,
+              "imp-nameserver-config",
+              c -> value(c, "pdns.txt").contains("\npdnsutil set-meta example.test."));
+      List<String> before = pdns.zoneContents(StandardZones.EXAMPLE);
+
+      pdns.runCommands(value(config, "pdns.txt"));
+      DnsUpdateIssuer blocked =
+          awaitReason(client, DnsUpdateIssuer.class, ns, "strict", IssuerReason.KeyTooBroad);
+      Condition ready = Resources.ready(blocked).orElseThrow();
+      assertThat(ready.getStatus()).isEqualTo("False");
+      assertThat(ready.getMessage())
+          .contains("NOT limited", "requireLimitedKey")
+          .doesNotContain(TestKeys.ACME.secret());
+      assertThat(
+              Conditions.find(blocked.getStatus().getConditions(), "Stalled")
+                  .orElseThrow()
+                  .getStatus())
+          .isEqualTo("True");
+      assertThat(awaitEvent(client, ns, "strict", EventReason.KeyTooBroad).getType())
+          .isEqualTo("Warning");
+      // the probe left nothing behind
+      assertThat(pdns.zoneContents(StandardZones.EXAMPLE)).isEqualTo(before);
+
+      pdns.installPolicy(value(config, "pdns-policy.lua"));
+      awaitReason(client, DnsUpdateIssuer.class, ns, "strict", IssuerReason.Authenticated);
+      assertThat(pdns.zoneContents(StandardZones.EXAMPLE)).isEqualTo(before);
     }
   }
 }

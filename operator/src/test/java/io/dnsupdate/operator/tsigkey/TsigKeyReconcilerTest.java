@@ -292,6 +292,78 @@ class TsigKeyReconcilerTest {
   }
 
   @Test
+  void refusesALabelledSecretThatSomeoneApplies() {
+    String ns = OperatorFixture.namespace(client, "applied");
+    // as committed to Git with the operator's labels and applied by kubectl / Argo CD
+    Secret committed = Resources.userSecret(ns, "web-tsig", Map.of("secret", "from-git"));
+    committed
+        .getMetadata()
+        .setLabels(
+            Map.of(
+                "app.kubernetes.io/managed-by", "dnsupdate-operator",
+                "dnsupdate.io/tsigkey", "web"));
+    committed.getMetadata().setAnnotations(Map.of(KeySecrets.LAST_APPLIED, "{}"));
+    Secret before = apply(client, committed);
+    apply(client, Resources.tsigKey(ns, "web", s -> {}));
+
+    TsigKey key = awaitReason(client, TsigKey.class, ns, "web", TsigKeyReason.SecretConflict);
+
+    assertThat(Resources.ready(key).orElseThrow().getMessage())
+        .contains("carries the operator's labels but 'kubectl apply'");
+    assertThat(condition(key, "Stalled")).isEqualTo("True");
+    assertThat(secret(ns, "web-tsig").getMetadata().getResourceVersion())
+        .isEqualTo(before.getMetadata().getResourceVersion());
+  }
+
+  @Test
+  void aRetainedKeySecretIsNotOwnedAndIsTakenOverByTheNextTsigKey() {
+    String ns = OperatorFixture.namespace(client, "retain");
+    apply(
+        client,
+        Resources.tsigKey(ns, "web", s -> s.setSecretPolicy(TsigKeySpec.SecretPolicy.Retain)));
+    TsigKey first = readyKey(ns, "web");
+    assertThat(secret(ns, "web-tsig").getMetadata().getOwnerReferences()).isNullOrEmpty();
+    assertThat(secret(ns, "web-nameserver-config").getMetadata().getOwnerReferences()).hasSize(1);
+
+    client.resources(TsigKey.class).inNamespace(ns).withName("web").delete();
+    awaitResourceGone(ns, "web");
+    apply(
+        client,
+        Resources.tsigKey(ns, "web", s -> s.setSecretPolicy(TsigKeySpec.SecretPolicy.Retain)));
+    TsigKey second =
+        awaitResource(
+            client,
+            TsigKey.class,
+            ns,
+            "web",
+            k ->
+                !k.getMetadata().getUid().equals(first.getMetadata().getUid())
+                    && k.getStatus() != null
+                    && k.getStatus().getFingerprint() != null);
+
+    assertThat(second.getStatus().getFingerprint()).isEqualTo(first.getStatus().getFingerprint());
+    assertThat(events(client, ns, "web"))
+        .noneMatch(e -> e.getReason().equals(EventReason.SecretRecreated.name()));
+
+    // back to Delete: the Secret gets its owner reference again
+    edit(ns, "web", k -> k.getSpec().setSecretPolicy(TsigKeySpec.SecretPolicy.Delete));
+    awaitSecret(
+        client,
+        ns,
+        "web-tsig",
+        s ->
+            s.getMetadata().getOwnerReferences() != null
+                && s.getMetadata().getOwnerReferences().stream()
+                    .anyMatch(o -> o.getUid().equals(second.getMetadata().getUid())));
+  }
+
+  private static void awaitResourceGone(String ns, String name) {
+    org.awaitility.Awaitility.await()
+        .atMost(Resources.DEADLINE)
+        .until(() -> client.resources(TsigKey.class).inNamespace(ns).withName(name).get() == null);
+  }
+
+  @Test
   void grantsFollowTheIssuersThatUseTheKey() {
     String ns = OperatorFixture.namespace(client, "grants");
     apply(client, Resources.tsigKey(ns, "one", s -> {}));
