@@ -7,4 +7,10 @@ public sealed interface Authentication {
 
   /** No trustworthy identity; the reason says which check failed. */
   record Unauthenticated(String reason) implements Authentication {}
+
+  /**
+   * Nothing can be checked yet: kube-apiserver's request-header settings are not loaded (the first
+   * moments after start, or the ConfigMap cannot be read). The caller should retry, not give up.
+   */
+  record Unavailable(String reason) implements Authentication {}
 }

@@ -37,7 +37,7 @@ public final class RequestHeaderAuthenticator {
 
   /**
    * @param config the current settings, null while unknown
-   * @param configProblem why there are no settings (shown in 401 answers)
+   * @param configProblem why there are no settings (shown in 503 answers)
    */
   public RequestHeaderAuthenticator(
       Supplier<RequestHeaderConfig> config, Supplier<String> configProblem, Clock clock) {
@@ -56,8 +56,8 @@ public final class RequestHeaderAuthenticator {
       List<X509Certificate> peerChain, Map<String, List<String>> headers) {
     RequestHeaderConfig c = config.get();
     if (c == null) {
-      return new Authentication.Unauthenticated(
-          "request-header authentication is not configured: " + configProblem.get());
+      return new Authentication.Unavailable(
+          "request-header authentication is not configured yet: " + configProblem.get());
     }
     if (peerChain == null || peerChain.isEmpty()) {
       return new Authentication.Unauthenticated(

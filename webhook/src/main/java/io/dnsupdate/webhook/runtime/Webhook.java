@@ -111,9 +111,11 @@ public final class Webhook implements AutoCloseable {
               solver,
               new Discovery(),
               metrics,
-              () -> notReady(requestHeader, directory));
+              () -> notReady(requestHeader, directory),
+              config.limits().maxChallenges());
       HttpsEndpoint endpoint =
-          HttpsEndpoint.start(config.bindAddress(), config.httpsPort(), keyManager, router);
+          HttpsEndpoint.start(
+              config.bindAddress(), config.httpsPort(), keyManager, config.limits(), router);
       resources.push(endpoint);
       Webhook w = new Webhook(resources, endpoint, metrics, requestHeader, directory, keyManager);
       if (!w.awaitReady(config.startupWait())) {

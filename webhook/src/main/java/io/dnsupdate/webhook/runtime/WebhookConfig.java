@@ -5,6 +5,7 @@ import io.dnsupdate.cli.Flag;
 import io.dnsupdate.cli.FlagValues;
 import io.dnsupdate.cli.UsageException;
 import io.dnsupdate.logging.LogLevels;
+import io.dnsupdate.webhook.server.ServingLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,7 @@ import java.util.Objects;
  * @param batchMaxChanges most changes in one UPDATE message ({@code BATCH_MAX_CHANGES})
  * @param authorizationCacheTtl how long a SubjectAccessReview decision is reused
  * @param startupWait how long {@code start} waits for the caches to fill before returning
+ * @param limits timeouts, connection and challenge caps of the HTTPS endpoint, shutdown grace
  */
 public record WebhookConfig(
     Path tlsCertFile,
@@ -43,7 +45,8 @@ public record WebhookConfig(
     Duration batchWindow,
     int batchMaxChanges,
     Duration authorizationCacheTtl,
-    Duration startupWait) {
+    Duration startupWait,
+    ServingLimits limits) {
 
   public static final String DEFAULT_CERT_FILE = "/tls/tls.crt";
   public static final String DEFAULT_KEY_FILE = "/tls/tls.key";
@@ -116,7 +119,51 @@ public record WebhookConfig(
                   "DURATION",
                   "STARTUP_WAIT",
                   "30s",
-                  "wait for caches before serving")));
+                  "wait for caches before serving"),
+              Flag.of(
+                  "handshake-timeout",
+                  "DURATION",
+                  "HANDSHAKE_TIMEOUT",
+                  "10s",
+                  "a TLS handshake must end this soon after the connection is accepted"),
+              Flag.of(
+                  "header-timeout",
+                  "DURATION",
+                  "HEADER_TIMEOUT",
+                  "10s",
+                  "a connection's first request headers must arrive this soon after the handshake"),
+              Flag.of(
+                  "body-timeout",
+                  "DURATION",
+                  "BODY_TIMEOUT",
+                  "10s",
+                  "a request body must arrive this soon after its headers"),
+              Flag.of(
+                  "idle-timeout",
+                  "DURATION",
+                  "IDLE_TIMEOUT",
+                  "120s",
+                  "a connection without a request is closed after this long (kube-apiserver keeps"
+                      + " idle connections 90s)"),
+              Flag.of(
+                  "max-connections",
+                  "COUNT",
+                  "MAX_CONNECTIONS",
+                  String.valueOf(ServingLimits.DEFAULT_MAX_CONNECTIONS),
+                  "connections open at once; more wait in the listen backlog"),
+              Flag.of(
+                  "max-challenges",
+                  "COUNT",
+                  "MAX_CHALLENGES",
+                  String.valueOf(ServingLimits.DEFAULT_MAX_CHALLENGES),
+                  "challenges in progress at once; more get 429 with Retry-After"),
+              Flag.of(
+                  "shutdown-grace",
+                  "DURATION",
+                  "SHUTDOWN_GRACE",
+                  "60s",
+                  "on SIGTERM, how long challenges in progress may take to finish; keep it below"
+                      + " the pod's terminationGracePeriodSeconds")));
 
   public WebhookConfig {
     Objects.requireNonNull(tlsCertFile, "tlsCertFile");
@@ -127,6 +174,7 @@ public record WebhookConfig(
     Objects.requireNonNull(batchWindow, "batchWindow");
     Objects.requireNonNull(authorizationCacheTtl, "authorizationCacheTtl");
     Objects.requireNonNull(startupWait, "startupWait");
+    Objects.requireNonNull(limits, "limits");
   }
 
   /**
@@ -148,6 +196,15 @@ public record WebhookConfig(
             new String[] {"kube-system", "extension-apiserver-authentication"},
             WebhookConfig::namespaceAndName);
     String kubeconfig = v.text("kubeconfig");
+    ServingLimits limits =
+        new ServingLimits(
+            v.positiveDuration("handshake-timeout"),
+            v.positiveDuration("header-timeout"),
+            v.positiveDuration("body-timeout"),
+            v.positiveDuration("idle-timeout"),
+            v.integer("max-connections", 1, 1_000_000),
+            v.integer("max-challenges", 1, 10_000),
+            v.duration("shutdown-grace"));
     WebhookConfig config =
         new WebhookConfig(
             Path.of(v.text("tls-cert-file")),
@@ -161,7 +218,8 @@ public record WebhookConfig(
             window,
             v.integer("batch-max-changes", 1, MAX_BATCH_CHANGES),
             v.duration("authorization-cache-ttl"),
-            v.duration("startup-wait"));
+            v.duration("startup-wait"),
+            limits);
     v.check();
     return config;
   }

@@ -1,49 +1,58 @@
 package io.dnsupdate.webhook.server;
 
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTPS listener (JDK {@code HttpsServer}): TLS 1.2/1.3 with the reloading serving key, client
- * certificates requested but not required, one handler for every path, and a thread pool large
- * enough for requests that wait on DNS (a challenge may take tens of seconds while its record
- * propagates).
+ * The HTTPS listener (Jetty 12, HTTP/1.1): TLS 1.2/1.3 with the reloading serving key, client
+ * certificates requested but not required, {@code TCP_NODELAY}, the {@link ServingLimits} (absolute
+ * handshake, header and body deadlines, idle timeout, a connection cap) and a bounded worker pool:
+ * one thread per challenge in progress, since solving blocks on DNS, plus a reserve, so health
+ * probes and refusals are answered while every challenge slot is busy. Connections waiting for
+ * bytes hold no thread. Errors Jetty answers itself are Kubernetes {@code Status} objects.
  */
 public final class HttpsEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpsEndpoint.class);
 
-  /** Requests handled at once; more wait in the queue. kube-apiserver times out after 60 s. */
-  static final int MAX_THREADS = 256;
+  /** Longest request header block; kube-apiserver sends one X-Remote-Group line per group. */
+  static final int MAX_REQUEST_HEADERS = 32 * 1024;
 
-  private final HttpsServer server;
-  private final ExecutorService executor;
+  /** Connections accepted but not yet served by the process wait in this kernel backlog. */
+  static final int ACCEPT_QUEUE = 1024;
 
-  private HttpsEndpoint(HttpsServer server, ExecutorService executor) {
+  private final Server server;
+  private final ServerConnector connector;
+
+  private HttpsEndpoint(Server server, ServerConnector connector) {
     this.server = server;
-    this.executor = executor;
+    this.connector = connector;
   }
 
   /** Binds and starts serving. */
   public static HttpsEndpoint start(
-      String bindAddress, int port, ReloadingKeyManager keyManager, HttpHandler handler) {
+      String bindAddress,
+      int port,
+      ReloadingKeyManager keyManager,
+      ServingLimits limits,
+      Router router) {
     SSLContext ssl;
     try {
       ssl = SSLContext.getInstance("TLS");
@@ -54,58 +63,99 @@ public final class HttpsEndpoint implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
     }
-    HttpsServer server;
+    QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 4, 30_000);
+    threads.setName("https");
+    threads.setDaemon(true);
+    ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler("https-timer", true);
+    Server server = new Server(threads, scheduler, null);
+    server.setErrorHandler(new StatusErrorHandler());
+    // answers already under way finish on close; the drain before close waits for challenges
+    server.setStopTimeout(Duration.ofSeconds(5).toMillis());
+
+    SslContextFactory.Server tls = new SslContextFactory.Server();
+    tls.setSslContext(ssl);
+    tls.setWantClientAuth(true);
+    tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    tls.setRenegotiationAllowed(false);
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    http.setRequestHeaderSize(MAX_REQUEST_HEADERS);
+    // the peer certificates become a request attribute; no SNI check: clients dial IPs too
+    http.addCustomizer(new SecureRequestCustomizer(false));
+
+    ServerConnector connector =
+        new ServerConnector(
+            server,
+            1,
+            -1,
+            new SslConnectionFactory(tls, "http/1.1"),
+            new HttpConnectionFactory(http));
+    connector.setHost(bindAddress);
+    connector.setPort(port);
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    connector.setAcceptedTcpNoDelay(true);
+    connector.setAcceptQueueSize(ACCEPT_QUEUE);
+    ConnectionDeadlines deadlines = new ConnectionDeadlines(scheduler, limits);
+    connector.addBean(deadlines);
+    router.deadlines(deadlines);
+    server.addConnector(connector);
+
+    ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), connector);
+    // at the cap, silent connections are dropped sooner to make room
+    connectionLimit.setIdleTimeout(limits.handshakeTimeout().toMillis());
+    server.addBean(connectionLimit);
+    server.setHandler(router);
     try {
-      server =
-          HttpsServer.create(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 256);
+      server.start();
     } catch (IOException e) {
+      stopQuietly(server);
       throw new UncheckedIOException(
           "cannot listen on " + bindAddress + ":" + port + ": " + e.getMessage(), e);
+    } catch (Exception e) {
+      stopQuietly(server);
+      throw new IllegalStateException("the HTTPS server did not start: " + e.getMessage(), e);
     }
-    server.setHttpsConfigurator(
-        new HttpsConfigurator(ssl) {
-          @Override
-          public void configure(HttpsParameters params) {
-            SSLParameters p = getSSLContext().getDefaultSSLParameters();
-            p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-            p.setWantClientAuth(true);
-            params.setSSLParameters(p);
-          }
-        });
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            MAX_THREADS,
-            MAX_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "https-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    executor.allowCoreThreadTimeOut(true);
-    server.createContext("/", handler);
-    server.setExecutor(executor);
-    server.start();
-    log.info("serving HTTPS on {}", server.getAddress());
-    return new HttpsEndpoint(server, executor);
+    log.info(
+        "serving HTTPS on {}:{} (at most {} connections, {} challenges at once)",
+        bindAddress,
+        connector.getLocalPort(),
+        limits.maxConnections(),
+        limits.maxChallenges());
+    return new HttpsEndpoint(server, connector);
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.stop();
+    } catch (Exception ignored) {
+      // start failed already; that is the error to report
+    }
   }
 
   /** The bound port (useful with port 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   /** The bound address. */
   public InetSocketAddress address() {
-    return server.getAddress();
+    String host = connector.getHost();
+    return new InetSocketAddress(host == null ? "0.0.0.0" : host, port());
+  }
+
+  /** TCP_NODELAY on accepted sockets (tests check it is on). */
+  boolean tcpNoDelay() {
+    return connector.getAcceptedTcpNoDelay();
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    try {
+      server.stop();
+    } catch (Exception e) {
+      log.warn("stopping the HTTPS server failed: {}", e.toString());
+    }
   }
 }

@@ -1,8 +1,5 @@
 package io.dnsupdate.webhook.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpsExchange;
 import io.dnsupdate.webhook.auth.Authentication;
 import io.dnsupdate.webhook.auth.Authorizer;
 import io.dnsupdate.webhook.auth.RequestHeaderAuthenticator;
@@ -14,38 +11,49 @@ import io.dnsupdate.webhook.challenge.ChallengeSolver;
 import io.dnsupdate.webhook.challenge.InvalidPayloadException;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
 import io.dnsupdate.webhook.text.LogSafe;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLPeerUnverifiedException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Every HTTP request: health and metrics without authentication; everything else only for callers
- * kube-apiserver vouches for (401 otherwise). Discovery documents go to any such caller, as {@code
- * system:discovery} grants them to every authenticated user in Kubernetes — kube-apiserver's
- * availability probe and discovery client among them. Creating a ChallengePayload additionally
- * needs a SubjectAccessReview's yes (403 otherwise); nothing is decoded, looked up or sent before.
+ * kube-apiserver vouches for (401 otherwise, 503 while its request-header settings are not loaded).
+ * Discovery documents go to any such caller, as {@code system:discovery} grants them to every
+ * authenticated user in Kubernetes — kube-apiserver's availability probe and discovery client among
+ * them. Creating a ChallengePayload additionally needs a SubjectAccessReview's yes (403 otherwise);
+ * nothing is decoded, looked up or sent before. The body is read without holding a thread; at most
+ * {@code maxChallenges} challenges are solved at once (429 beyond), and none once draining began
+ * (503).
  */
-public final class Router implements HttpHandler {
+public final class Router extends Handler.Abstract {
   private static final Logger log = LoggerFactory.getLogger(Router.class);
 
   /** Largest ChallengePayload accepted; real ones are well under 2 KiB. */
   public static final int MAX_BODY = 64 * 1024;
 
-  private static final String JSON = "application/json";
+  /** Seconds a client told to come back (429, 503) should wait. */
+  static final int RETRY_AFTER_SECONDS = 1;
 
-  /** Unread request bodies up to this size are read and dropped before closing. */
-  private static final long DRAIN_LIMIT = 1024 * 1024;
+  private static final String JSON = "application/json";
 
   private final RequestHeaderAuthenticator authenticator;
   private final Authorizer authorizer;
@@ -53,9 +61,14 @@ public final class Router implements HttpHandler {
   private final Discovery discovery;
   private final WebhookMetrics metrics;
   private final Supplier<String> notReady;
+  private final int maxChallenges;
+  private final Semaphore challenges;
+  private volatile ConnectionDeadlines deadlines;
+  private volatile boolean draining;
 
   /**
    * @param notReady why the webhook is not ready to solve challenges, or null when it is
+   * @param maxChallenges challenges solved at once; more are answered 429
    */
   public Router(
       RequestHeaderAuthenticator authenticator,
@@ -63,72 +76,77 @@ public final class Router implements HttpHandler {
       ChallengeSolver solver,
       Discovery discovery,
       WebhookMetrics metrics,
-      Supplier<String> notReady) {
+      Supplier<String> notReady,
+      int maxChallenges) {
+    super(InvocationType.BLOCKING);
     this.authenticator = authenticator;
     this.authorizer = authorizer;
     this.solver = solver;
     this.discovery = discovery;
     this.metrics = metrics;
     this.notReady = notReady;
+    this.maxChallenges = maxChallenges;
+    this.challenges = new Semaphore(maxChallenges);
   }
 
-  @Override
-  public void handle(HttpExchange ex) {
-    try {
-      route(ex);
-    } catch (IOException e) {
-      log.debug("connection from {} failed: {}", ex.getRemoteAddress(), e.toString());
-    } catch (RuntimeException e) {
-      log.error(
-          "{} {} failed",
-          LogSafe.of(ex.getRequestMethod()),
-          LogSafe.of(ex.getRequestURI().getPath()),
-          e);
-      try {
-        status(
-            ex, "other", 500, "InternalError", "internal error; the webhook's log has the details");
-      } catch (IOException | RuntimeException ignored) {
-        // the response was probably under way already
-      }
-    } finally {
-      ex.close();
-    }
+  /** Set by the endpoint: bounds how long a request body may take. */
+  void deadlines(ConnectionDeadlines deadlines) {
+    this.deadlines = deadlines;
   }
 
   /**
-   * Reads what is left of the request body (up to a bound) before answering: the JDK server closes
-   * a connection whose request was not read to the end, and closing a socket with unread data makes
-   * TCP reset it, so the client would lose the answer (a 401 or 413) sent just before.
+   * Stops accepting challenges: /readyz and new challenges answer 503 from now on. Challenges in
+   * progress go on.
    */
-  private static void drain(HttpExchange ex) {
-    try {
-      InputStream in = ex.getRequestBody();
-      byte[] buf = new byte[8192];
-      long left = DRAIN_LIMIT;
-      int n;
-      while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
-        left -= n;
-      }
-    } catch (IOException | RuntimeException ignored) {
-      // the client went away; nothing to answer
-    }
+  public void drain() {
+    draining = true;
   }
 
-  private void route(HttpExchange ex) throws IOException {
-    String path = normalize(ex.getRequestURI().getPath());
-    String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+  /** Waits until no challenge is in progress, at most {@code timeout}; true when none is. */
+  public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+    if (!challenges.tryAcquire(maxChallenges, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      return false;
+    }
+    challenges.release(maxChallenges);
+    return true;
+  }
+
+  /** Challenges being solved now. */
+  public int challengesInProgress() {
+    return maxChallenges - challenges.availablePermits();
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    ConnectionDeadlines.requestStarted(request);
+    Exchange ex = new Exchange(request, response, callback);
+    try {
+      route(ex);
+    } catch (RuntimeException e) {
+      log.error(
+          "{} {} failed",
+          LogSafe.of(request.getMethod()),
+          LogSafe.of(request.getHttpURI().getPath()),
+          e);
+      ex.internalError();
+    }
+    return true;
+  }
+
+  private void route(Exchange ex) {
+    String path = normalize(ex.request.getHttpURI().getPath());
+    String method = ex.request.getMethod().toUpperCase(Locale.ROOT);
     if (isUnder(path, "/healthz") || isUnder(path, "/livez")) {
-      text(ex, "health", 200, "ok");
+      ex.text("health", 200, "ok");
       return;
     }
     if (isUnder(path, "/readyz")) {
-      String why = notReady.get();
-      text(ex, "health", why == null ? 200 : 503, why == null ? "ok" : "not ready: " + why);
+      String why = draining ? "shutting down" : notReady.get();
+      ex.text("health", why == null ? 200 : 503, why == null ? "ok" : "not ready: " + why);
       return;
     }
     if (path.equals("/metrics")) {
-      send(
-          ex,
+      ex.send(
           "metrics",
           200,
           WebhookMetrics.PROMETHEUS_CONTENT_TYPE,
@@ -140,15 +158,19 @@ public final class Router implements HttpHandler {
         path.equals(Discovery.CHALLENGE)
             ? "challenge"
             : discovery.document(path) != null ? "discovery" : "other";
-    Authentication authn = authenticator.authenticate(peerChain(ex), ex.getRequestHeaders());
+    Authentication authn = authenticator.authenticate(peerChain(ex.request), headers(ex.request));
+    if (authn instanceof Authentication.Unavailable u) {
+      ex.retryLater(routeName, 503, "ServiceUnavailable", u.reason());
+      return;
+    }
     if (authn instanceof Authentication.Unauthenticated u) {
       log.info(
           "401 for {} {} from {}: {}",
           LogSafe.of(method),
           LogSafe.of(path),
-          ex.getRemoteAddress(),
+          Request.getRemoteAddr(ex.request),
           u.reason());
-      status(ex, routeName, 401, "Unauthorized", "Unauthorized: " + u.reason());
+      ex.status(routeName, 401, "Unauthorized", "Unauthorized: " + u.reason());
       return;
     }
     UserInfo user = ((Authentication.Authenticated) authn).user();
@@ -156,18 +178,16 @@ public final class Router implements HttpHandler {
     byte[] document = discovery.document(path);
     if (document != null) {
       if (!method.equals("GET") && !method.equals("HEAD")) {
-        ex.getResponseHeaders().set("Allow", "GET, HEAD");
-        status(
-            ex,
+        ex.response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+        ex.status(
             routeName,
             405,
             "MethodNotAllowed",
             LogSafe.of(method) + " is not supported on " + path);
         return;
       }
-      if (!Discovery.acceptsLegacyJson(ex.getRequestHeaders().getFirst("Accept"))) {
-        status(
-            ex,
+      if (!Discovery.acceptsLegacyJson(ex.request.getHeaders().get(HttpHeader.ACCEPT))) {
+        ex.status(
             routeName,
             406,
             "NotAcceptable",
@@ -175,27 +195,30 @@ public final class Router implements HttpHandler {
                 + " discovery, as=APIGroupDiscoveryList)");
         return;
       }
-      send(ex, routeName, 200, JSON, document);
+      ex.send(routeName, 200, JSON, document);
       return;
     }
     if (path.equals(Discovery.CHALLENGE)) {
       challenge(ex, method, user);
       return;
     }
-    status(
-        ex, routeName, 404, "NotFound", "the server could not find the requested resource " + path);
+    ex.status(
+        routeName, 404, "NotFound", "the server could not find the requested resource " + path);
   }
 
-  private void challenge(HttpExchange ex, String method, UserInfo user) throws IOException {
+  private void challenge(Exchange ex, String method, UserInfo user) {
     String route = "challenge";
     if (!method.equals("POST")) {
-      ex.getResponseHeaders().set("Allow", "POST");
-      status(
-          ex,
+      ex.response.getHeaders().put(HttpHeader.ALLOW, "POST");
+      ex.status(
           route,
           405,
           "MethodNotAllowed",
-          method + " is not supported: ChallengePayloads are only created (POST)");
+          LogSafe.of(method) + " is not supported: ChallengePayloads are only created (POST)");
+      return;
+    }
+    if (draining) {
+      ex.retryLater(route, 503, "ServiceUnavailable", "the webhook is shutting down");
       return;
     }
     Authorizer.Decision decision;
@@ -203,7 +226,7 @@ public final class Router implements HttpHandler {
       decision = authorizer.authorize(user);
     } catch (Authorizer.AuthorizationException e) {
       log.warn("authorization of user {} failed: {}", LogSafe.of(user.name()), e.getMessage());
-      status(ex, route, 500, "InternalError", "authorization failed: " + e.getMessage());
+      ex.status(route, 500, "InternalError", "authorization failed: " + e.getMessage());
       return;
     }
     if (!decision.allowed()) {
@@ -212,34 +235,61 @@ public final class Router implements HttpHandler {
           LogSafe.of(user.name()),
           LogSafe.of(user.groups()),
           LogSafe.of(decision.reason()));
-      send(ex, route, 403, JSON, Statuses.forbidden(user.name(), decision.reason()));
+      ex.send(route, 403, JSON, Statuses.forbidden(user.name(), decision.reason()));
       return;
     }
-    String contentType = ex.getRequestHeaders().getFirst("Content-Type");
+    String contentType = ex.request.getHeaders().get(HttpHeader.CONTENT_TYPE);
     if (contentType != null && !isJson(contentType)) {
-      status(
-          ex,
+      ex.status(
           route,
           415,
           "UnsupportedMediaType",
           "the body must be application/json, not " + LogSafe.of(contentType));
       return;
     }
-    String length = ex.getRequestHeaders().getFirst("Content-Length");
-    if (length != null) {
-      try {
-        if (Long.parseLong(length.strip()) > MAX_BODY) {
-          status(ex, route, 413, "RequestEntityTooLarge", tooLarge());
-          return;
-        }
-      } catch (NumberFormatException e) {
-        status(ex, route, 400, "BadRequest", "Content-Length is not a number");
-        return;
-      }
+    // Jetty has checked that Content-Length is a number and agrees with Transfer-Encoding
+    if (ex.request.getLength() > MAX_BODY) {
+      ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
+      return;
     }
-    byte[] body = readAtMost(ex.getRequestBody(), MAX_BODY + 1);
+    ConnectionDeadlines d = deadlines;
+    if (d != null) {
+      d.bodyStarted(ex.request);
+    }
+    Content.Source.asByteArrayAsync(ex.request, MAX_BODY + 1)
+        .whenCompleteAsync(
+            (body, failure) -> {
+              ConnectionDeadlines.bodyDone(ex.request);
+              try {
+                if (failure != null) {
+                  bodyFailed(ex, route, failure);
+                } else {
+                  admit(ex, route, user, body);
+                }
+              } catch (RuntimeException e) {
+                log.error("challenge failed", e);
+                ex.internalError();
+              }
+            },
+            ex.request.getComponents().getExecutor());
+  }
+
+  private void bodyFailed(Exchange ex, String route, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+    if (Request.getContentBytesRead(ex.request) > MAX_BODY
+        || cause instanceof IllegalArgumentException) {
+      ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
+      return;
+    }
+    log.debug(
+        "request body from {} not read: {}", Request.getRemoteAddr(ex.request), cause.toString());
+    ex.status(route, 400, "BadRequest", "the request body could not be read");
+  }
+
+  /** A challenge in progress holds a permit until its answer is written. */
+  private void admit(Exchange ex, String route, UserInfo user, byte[] body) {
     if (body.length > MAX_BODY) {
-      status(ex, route, 413, "RequestEntityTooLarge", tooLarge());
+      ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
       return;
     }
     ChallengeRequest request;
@@ -247,11 +297,26 @@ public final class Router implements HttpHandler {
       request = ChallengePayloadCodec.decode(body);
     } catch (InvalidPayloadException e) {
       log.info("400 for user {}: {}", LogSafe.of(user.name()), e.getMessage());
-      status(ex, route, 400, "BadRequest", e.getMessage());
+      ex.status(route, 400, "BadRequest", e.getMessage());
+      return;
+    }
+    if (!challenges.tryAcquire()) {
+      ex.retryLater(
+          route,
+          429,
+          "TooManyRequests",
+          "the webhook is solving "
+              + maxChallenges
+              + " challenges already (--max-challenges); try again later");
+      return;
+    }
+    ex.onComplete(challenges::release);
+    if (draining) {
+      ex.retryLater(route, 503, "ServiceUnavailable", "the webhook is shutting down");
       return;
     }
     ChallengeResult result = solver.solve(request);
-    send(ex, route, 201, JSON, ChallengePayloadCodec.encode(request, result));
+    ex.send(route, 201, JSON, ChallengePayloadCodec.encode(request, result));
   }
 
   private static String tooLarge() {
@@ -266,32 +331,21 @@ public final class Router implements HttpHandler {
         || (type.startsWith("application/") && type.endsWith("+json"));
   }
 
-  private static List<X509Certificate> peerChain(HttpExchange ex) {
-    if (!(ex instanceof HttpsExchange https) || https.getSSLSession() == null) {
+  private static List<X509Certificate> peerChain(Request request) {
+    if (!(request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE)
+        instanceof EndPoint.SslSessionData ssl)) {
       return List.of();
     }
-    try {
-      List<X509Certificate> out = new ArrayList<>();
-      for (Certificate c : https.getSSLSession().getPeerCertificates()) {
-        if (c instanceof X509Certificate x) {
-          out.add(x);
-        }
-      }
-      return out;
-    } catch (SSLPeerUnverifiedException e) {
-      return List.of();
-    }
+    X509Certificate[] certs = ssl.peerCertificates();
+    return certs == null ? List.of() : List.of(certs);
   }
 
-  private static byte[] readAtMost(InputStream in, int limit) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    int n;
-    while (out.size() < limit
-        && (n = in.read(buf, 0, Math.min(buf.length, limit - out.size()))) > 0) {
-      out.write(buf, 0, n);
+  private static Map<String, List<String>> headers(Request request) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (HttpField f : request.getHeaders()) {
+      out.computeIfAbsent(f.getName(), k -> new ArrayList<>()).add(f.getValue());
     }
-    return out.toByteArray();
+    return out;
   }
 
   private static String normalize(String path) {
@@ -305,29 +359,72 @@ public final class Router implements HttpHandler {
     return path.equals(prefix) || path.startsWith(prefix + "/");
   }
 
-  private void status(HttpExchange ex, String route, int code, String reason, String message)
-      throws IOException {
-    send(ex, route, code, JSON, Statuses.failure(code, reason, message));
-  }
+  /** One request and its answer; the callback completes once the answer is written. */
+  private final class Exchange {
+    final Request request;
+    final Response response;
+    private final Callback callback;
+    private final List<Runnable> onComplete = new ArrayList<>(1);
 
-  private void text(HttpExchange ex, String route, int code, String body) throws IOException {
-    send(ex, route, code, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private void send(HttpExchange ex, String route, int code, String contentType, byte[] body)
-      throws IOException {
-    drain(ex);
-    metrics.request(route, code);
-    ex.getResponseHeaders().set("Content-Type", contentType);
-    ex.getResponseHeaders().set("Cache-Control", "no-cache, private");
-    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    if (ex.getRequestMethod().equalsIgnoreCase("HEAD")) {
-      ex.sendResponseHeaders(code, -1);
-      return;
+    Exchange(Request request, Response response, Callback callback) {
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
     }
-    ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
+
+    void onComplete(Runnable r) {
+      onComplete.add(r);
+    }
+
+    void status(String route, int code, String reason, String message) {
+      send(route, code, JSON, Statuses.failure(code, reason, message));
+    }
+
+    void retryLater(String route, int code, String reason, String message) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+      send(route, code, JSON, Statuses.retryLater(code, reason, message, RETRY_AFTER_SECONDS));
+    }
+
+    void text(String route, int code, String body) {
+      send(route, code, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void internalError() {
+      if (response.isCommitted()) {
+        finish(new IllegalStateException("failed after the answer began"));
+        return;
+      }
+      status("other", 500, "InternalError", "internal error; the webhook's log has the details");
+    }
+
+    void send(String route, int code, String contentType, byte[] body) {
+      metrics.request(route, code);
+      response.setStatus(code);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, private");
+      response.getHeaders().put("X-Content-Type-Options", "nosniff");
+      boolean head = request.getMethod().equalsIgnoreCase("HEAD");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, head ? 0 : body.length);
+      response.write(
+          true,
+          head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body),
+          Callback.from(() -> finish(null), this::finish));
+    }
+
+    private void finish(Throwable failure) {
+      onComplete.forEach(Runnable::run);
+      onComplete.clear();
+      ConnectionDeadlines d = deadlines;
+      if (d != null) {
+        d.requestDone(request);
+      }
+      if (failure == null) {
+        callback.succeeded();
+      } else {
+        log.debug(
+            "answer to {} not written: {}", Request.getRemoteAddr(request), failure.toString());
+        callback.failed(failure);
+      }
     }
   }
 }

@@ -18,6 +18,38 @@ final class Statuses {
     return json(failed(code, reason, message).build());
   }
 
+  /**
+   * A 429 or 503 as kube-apiserver writes it: {@code details.retryAfterSeconds} says when to try
+   * again (the {@code Retry-After} header says the same).
+   */
+  static byte[] retryLater(int code, String reason, String message, int retryAfterSeconds) {
+    return json(
+        failed(code, reason, message)
+            .withNewDetails()
+            .withRetryAfterSeconds(retryAfterSeconds)
+            .endDetails()
+            .build());
+  }
+
+  /** The CamelCase {@code metav1.StatusReason} Kubernetes uses for an HTTP status. */
+  static String reasonFor(int code) {
+    return switch (code) {
+      case 400, 414, 431, 505 -> "BadRequest";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "NotFound";
+      case 405 -> "MethodNotAllowed";
+      case 406 -> "NotAcceptable";
+      case 408, 504 -> "Timeout";
+      case 409 -> "Conflict";
+      case 413 -> "RequestEntityTooLarge";
+      case 415 -> "UnsupportedMediaType";
+      case 429 -> "TooManyRequests";
+      case 503 -> "ServiceUnavailable";
+      default -> code >= 500 ? "InternalError" : "BadRequest";
+    };
+  }
+
   /** What kube-apiserver answers when RBAC refuses {@code create} on the solver resource. */
   static byte[] forbidden(String user, String why) {
     String message =

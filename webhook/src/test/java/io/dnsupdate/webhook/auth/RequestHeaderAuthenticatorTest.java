@@ -137,12 +137,14 @@ class RequestHeaderAuthenticatorTest {
   }
 
   @Test
-  void notConfigured() {
+  void notConfiguredYetIsUnavailableNotUnauthenticated() {
     Authentication a =
         new RequestHeaderAuthenticator(() -> null, () -> "ConfigMap x/y does not exist", null)
             .authenticate(chain(PROXY), headers());
 
-    assertThat(reason(a)).contains("ConfigMap x/y does not exist");
+    // a caller cannot be told "you are nobody" before the CA that vouches for it is known
+    assertThat(a).isInstanceOf(Authentication.Unavailable.class);
+    assertThat(((Authentication.Unavailable) a).reason()).contains("ConfigMap x/y does not exist");
   }
 
   @Test

@@ -1,0 +1,69 @@
+package io.dnsupdate.webhook.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How much the HTTPS endpoint lets any one client hold, and for how long. A TLS handshake, the
+ * headers of a connection's first request and a request body must each complete within their
+ * timeout; a kept-alive connection must send its next request's headers within the idle timeout;
+ * beyond {@code maxConnections} connections are not accepted (they wait in the kernel's backlog);
+ * beyond {@code maxChallenges} challenges in progress a new one gets 429 with {@code Retry-After}.
+ *
+ * @param handshakeTimeout from accepting a connection to the end of its TLS handshake
+ * @param headerTimeout from the end of the handshake to the end of the first request's headers
+ * @param bodyTimeout from the request's headers to the end of its body
+ * @param idleTimeout a connection without traffic is closed after this long; kube-apiserver keeps
+ *     connections to aggregated servers alive for 90 s, so the default is longer
+ * @param maxConnections connections open at once
+ * @param maxChallenges Presents and CleanUps in progress at once (each may wait on DNS)
+ * @param shutdownGrace on SIGTERM, how long challenges in progress may take to finish
+ */
+public record ServingLimits(
+    Duration handshakeTimeout,
+    Duration headerTimeout,
+    Duration bodyTimeout,
+    Duration idleTimeout,
+    int maxConnections,
+    int maxChallenges,
+    Duration shutdownGrace) {
+
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
+  public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+  public static final int DEFAULT_MAX_CHALLENGES = 128;
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(60);
+
+  /** Requests other than challenges (health, discovery, refusals) get threads of their own. */
+  static final int RESERVED_THREADS = 16;
+
+  public ServingLimits {
+    Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+    Objects.requireNonNull(headerTimeout, "headerTimeout");
+    Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    if (maxConnections < 1 || maxChallenges < 1) {
+      throw new IllegalArgumentException("maxConnections and maxChallenges must be positive");
+    }
+  }
+
+  /** The defaults. */
+  public static ServingLimits defaults() {
+    return new ServingLimits(
+        DEFAULT_HANDSHAKE_TIMEOUT,
+        DEFAULT_HEADER_TIMEOUT,
+        DEFAULT_BODY_TIMEOUT,
+        DEFAULT_IDLE_TIMEOUT,
+        DEFAULT_MAX_CONNECTIONS,
+        DEFAULT_MAX_CHALLENGES,
+        DEFAULT_SHUTDOWN_GRACE);
+  }
+
+  /** Worker threads: one per challenge in progress (they block on DNS), plus a reserve. */
+  int maxThreads() {
+    return maxChallenges + RESERVED_THREADS;
+  }
+}
