@@ -202,17 +202,19 @@ class IssuerSettingsTest {
         Arguments.of(
             "timeout past the request budget",
             with(x -> x.setTimeout("2m")),
-            List.of("timeout: 2m is longer than the 1m kube-apiserver allows a webhook request")),
+            List.of(
+                "timeout: 2m is longer than the 55s budget of a webhook request (kube-apiserver"
+                    + " gives up after 1m)")),
         Arguments.of(
             "timeouts adding up past the request budget",
             with(
                 x -> {
                   x.setTimeout("20s");
-                  x.setPropagation(propagation(p -> p.setTimeout("50s")));
+                  x.setPropagation(propagation(p -> p.setTimeout("40s")));
                 }),
             List.of(
-                "timeout (20s) + propagation.timeout (50s) exceed the 1m kube-apiserver allows a"
-                    + " webhook request: lower one of them")),
+                "timeout (20s) + propagation.timeout (40s) exceed the 55s budget of a webhook"
+                    + " request (kube-apiserver gives up after 1m): lower one of them")),
         Arguments.of(
             "bad propagation settings",
             with(

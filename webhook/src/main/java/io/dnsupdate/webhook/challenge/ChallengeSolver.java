@@ -1,5 +1,6 @@
 package io.dnsupdate.webhook.challenge;
 
+import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.dns.TxtChange;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
 import io.dnsupdate.webhook.text.LogSafe;
@@ -17,16 +18,13 @@ import org.xbill.DNS.Name;
  * both idempotent — by the {@link UpdatePublisher}, which falls back to other nameservers and keys.
  * Present answers success only once every authoritative nameserver serves the value ({@link
  * PropagationWait}; unless the issuer turns verification off). Every call ends within the request
- * budget, well inside kube-apiserver's 60 s.
+ * budget counted from the request's arrival ({@link Deadline}); a caller that has gone (budget
+ * spent, connection closed) gets no UPDATE sent on its behalf.
  */
 public final class ChallengeSolver {
   private static final Logger log = LoggerFactory.getLogger(ChallengeSolver.class);
 
-  /** kube-apiserver gives up after 60 s; answer before, with a reason. */
-  public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(50);
-
   private final Clock clock;
-  private final Duration budget;
   private final WebhookMetrics metrics;
   private final IssuerResolver issuers;
   private final UpdatePublisher publisher;
@@ -44,25 +42,27 @@ public final class ChallengeSolver {
       KeyMaterialCache keys,
       UpdateBatcher batcher,
       Clock clock,
-      Duration budget,
       WebhookMetrics metrics) {
     this.clock = clock == null ? Clock.systemUTC() : clock;
-    this.budget = budget;
     this.metrics = metrics;
     this.issuers = new IssuerResolver(directory, keys, this.clock);
-    this.publisher = new UpdatePublisher(keys, batcher, this.clock, budget);
+    this.publisher = new UpdatePublisher(keys, batcher, this.clock, IssuerSettings.REQUEST_BUDGET);
     this.propagation = new PropagationWait(this.clock);
   }
 
-  /** Solves one request; never throws. Logs one line and records the outcome. */
-  public ChallengeResult solve(ChallengeRequest request) {
+  /**
+   * Solves one request by its deadline; never throws. Logs one line and records the outcome.
+   *
+   * @param deadline from the request's arrival; also says whether the caller is still there
+   */
+  public ChallengeResult solve(ChallengeRequest request, Deadline deadline) {
     long t0 = System.nanoTime();
     Trace trace = new Trace();
     trace.namespace = LogSafe.of(request.resourceNamespace());
     String uid = LogSafe.of(request.uid());
     ChallengeResult result;
     try {
-      run(request, trace);
+      run(request, deadline, trace);
       result = ChallengeResult.success(trace.issuer, trace.fqdn);
     } catch (SolverFailure f) {
       result = ChallengeResult.failure(f, trace.issuer, trace.fqdn);
@@ -105,8 +105,8 @@ public final class ChallengeSolver {
     return result;
   }
 
-  private void run(ChallengeRequest r, Trace trace) throws SolverFailure {
-    Instant deadline = clock.instant().plus(budget);
+  private void run(ChallengeRequest r, Deadline d, Trace trace) throws SolverFailure {
+    Instant deadline = d.at();
     String namespace = RequestChecks.namespace(r);
     String issuerName = RequestChecks.issuerName(r.config(), namespace);
     trace.issuer = namespace + "/" + issuerName;
@@ -115,6 +115,11 @@ public final class ChallengeSolver {
     ChallengeNames.requireDns01Key(r.key());
 
     ResolvedIssuer issuer = issuers.resolve(namespace, issuerName, fqdn);
+    String gone = d.abandoned(clock);
+    if (gone != null) {
+      throw new SolverFailure(
+          SolverFailure.Reason.Abandoned, gone + "; no UPDATE was sent, cert-manager will retry");
+    }
     if (r.action() == ChallengeAction.PRESENT) {
       present(issuer, fqdn, r.key(), deadline);
     } else {

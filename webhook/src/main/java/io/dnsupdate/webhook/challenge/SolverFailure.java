@@ -27,6 +27,11 @@ public final class SolverFailure extends Exception {
     KeyUnavailable,
     /** The webhook's caches are not filled yet (just started). */
     NotReady,
+    /**
+     * The caller stopped waiting (the request budget since its arrival ran out, or it closed its
+     * connection) before the UPDATE was sent; nothing was changed.
+     */
+    Abandoned,
     /** A bug: logged with its stack trace. */
     InternalError
   }

@@ -117,6 +117,8 @@ public final class UpdateBatcher implements AutoCloseable {
           FailureReason.NameserverUnreachable,
           "no answer to the UPDATE of zone '" + zone + "' within " + timeout.toMillis() + " ms");
     } catch (InterruptedException e) {
+      // the caller is gone: a change still queued leaves with no message
+      p.result.cancel(false);
       Thread.currentThread().interrupt();
       throw new DnsUpdateException(FailureReason.NameserverUnreachable, "interrupted", e);
     }

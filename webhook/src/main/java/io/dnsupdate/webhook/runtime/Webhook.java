@@ -44,6 +44,7 @@ public final class Webhook implements AutoCloseable {
   private final RequestHeaderConfigWatcher requestHeader;
   private final InformerDirectory directory;
   private final ReloadingKeyManager keyManager;
+  private final Router router;
   private volatile boolean closed;
 
   private Webhook(
@@ -52,8 +53,10 @@ public final class Webhook implements AutoCloseable {
       WebhookMetrics metrics,
       RequestHeaderConfigWatcher requestHeader,
       InformerDirectory directory,
-      ReloadingKeyManager keyManager) {
+      ReloadingKeyManager keyManager,
+      Router router) {
     this.resources = resources;
+    this.router = router;
     this.endpoint = endpoint;
     this.metrics = metrics;
     this.requestHeader = requestHeader;
@@ -97,12 +100,7 @@ public final class Webhook implements AutoCloseable {
 
       ChallengeSolver solver =
           new ChallengeSolver(
-              directory,
-              KeyMaterialCache.using(client, clock),
-              batcher,
-              clock,
-              ChallengeSolver.DEFAULT_BUDGET,
-              metrics);
+              directory, KeyMaterialCache.using(client, clock), batcher, clock, metrics);
       Router router =
           new Router(
               new RequestHeaderAuthenticator(requestHeader::current, requestHeader::problem, clock),
@@ -117,7 +115,8 @@ public final class Webhook implements AutoCloseable {
           HttpsEndpoint.start(
               config.bindAddress(), config.httpsPort(), keyManager, config.limits(), router);
       resources.push(endpoint);
-      Webhook w = new Webhook(resources, endpoint, metrics, requestHeader, directory, keyManager);
+      Webhook w =
+          new Webhook(resources, endpoint, metrics, requestHeader, directory, keyManager, router);
       if (!w.awaitReady(config.startupWait())) {
         log.warn(
             "not ready after {} s: {}; serving anyway (/readyz reports 503 until ready)",
@@ -209,6 +208,11 @@ public final class Webhook implements AutoCloseable {
   /** The in-memory view of DnsUpdateIssuers and TsigKeys (read-only; tests wait on it). */
   public ResourceDirectory directory() {
     return directory;
+  }
+
+  /** Challenges being solved now (tests wait on it). */
+  public int challengesInProgress() {
+    return router.challengesInProgress();
   }
 
   /** The serving key manager (tests check reloads). */

@@ -8,12 +8,15 @@ import io.dnsupdate.webhook.challenge.ChallengePayloadCodec;
 import io.dnsupdate.webhook.challenge.ChallengeRequest;
 import io.dnsupdate.webhook.challenge.ChallengeResult;
 import io.dnsupdate.webhook.challenge.ChallengeSolver;
+import io.dnsupdate.webhook.challenge.Deadline;
 import io.dnsupdate.webhook.challenge.InvalidPayloadException;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
 import io.dnsupdate.webhook.text.LogSafe;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +65,7 @@ public final class Router extends Handler.Abstract {
   private final WebhookMetrics metrics;
   private final Supplier<String> notReady;
   private final int maxChallenges;
+  private final Clock clock;
   private final Semaphore challenges;
   private volatile ConnectionDeadlines deadlines;
   private volatile boolean draining;
@@ -87,6 +91,7 @@ public final class Router extends Handler.Abstract {
     this.notReady = notReady;
     this.maxChallenges = maxChallenges;
     this.challenges = new Semaphore(maxChallenges);
+    this.clock = Clock.systemUTC();
   }
 
   /** Set by the endpoint: bounds how long a request body may take. */
@@ -315,8 +320,56 @@ public final class Router extends Handler.Abstract {
       ex.retryLater(route, 503, "ServiceUnavailable", "the webhook is shutting down");
       return;
     }
-    ChallengeResult result = solver.solve(request);
+    ChallengeResult result = solveUnlessAbandoned(ex, request);
     ex.send(route, 201, JSON, ChallengePayloadCodec.encode(request, result));
+  }
+
+  /**
+   * Solves on this thread with the deadline stamped at the request's arrival (Jetty's begin time,
+   * so time spent queued for a thread counts). If Jetty fails the request meanwhile (its connection
+   * failed or the server stops), the thread is interrupted: a change still waiting for its UPDATE
+   * message is withdrawn, and the solver sends nothing more. Jetty does not read an HTTP/1.1
+   * connection while a request is handled, so a client that merely hangs up is noticed only when
+   * the answer is written; the budget still ends such work.
+   */
+  private ChallengeResult solveUnlessAbandoned(Exchange ex, ChallengeRequest request) {
+    long queuedNanos = System.nanoTime() - ex.request.getBeginNanoTime();
+    Instant arrival = clock.instant().minusNanos(Math.max(0, queuedNanos));
+    CallerWatch watch = new CallerWatch();
+    ex.request.addFailureListener(failure -> watch.gone());
+    Deadline deadline = Deadline.fromArrival(arrival, watch::isGone);
+    watch.solving(Thread.currentThread());
+    try {
+      return solver.solve(request, deadline);
+    } finally {
+      watch.solving(null);
+    }
+  }
+
+  /** Interrupts the solving thread when the caller goes, and only while it solves. */
+  private static final class CallerWatch {
+    private Thread solving;
+    private boolean gone;
+
+    synchronized void solving(Thread t) {
+      solving = t;
+      if (t == null) {
+        Thread.interrupted(); // an interrupt meant for this solve stays with it
+      } else if (gone) {
+        t.interrupt();
+      }
+    }
+
+    synchronized void gone() {
+      gone = true;
+      if (solving != null) {
+        solving.interrupt();
+      }
+    }
+
+    synchronized boolean isGone() {
+      return gone;
+    }
   }
 
   private static String tooLarge() {
