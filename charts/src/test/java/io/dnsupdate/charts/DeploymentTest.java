@@ -150,10 +150,13 @@ class DeploymentTest {
           new Probe[] {
             webhook.getLivenessProbe(), webhook.getReadinessProbe(), webhook.getStartupProbe()
           }) {
-        assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTPS");
         assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("https");
       }
+      assertThat(webhook.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+      assertThat(webhook.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+      // readiness fails first on SIGTERM, and until the caches are loaded
+      assertThat(webhook.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
       assertThat(webhook.getVolumeMounts())
           .anySatisfy(
               m -> {
@@ -168,6 +171,13 @@ class DeploymentTest {
                 assertThat(v.getSecret().getSecretName())
                     .isEqualTo(chart.deployment("webhook").getMetadata().getName() + "-tls");
               });
+    }
+
+    @Test
+    void waitsLongerAfterSigtermThanChallengesInProgressMayTake() {
+      RenderedChart chart = RenderedChart.of(ValuesScenario.DEFAULTS);
+      // the webhook's default SHUTDOWN_GRACE is 60 s; the kubelet kills after this
+      assertThat(pod(chart, "webhook").getTerminationGracePeriodSeconds()).isGreaterThan(60L);
     }
 
     @Test

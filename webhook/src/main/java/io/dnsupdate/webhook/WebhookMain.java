@@ -40,7 +40,8 @@ public final class WebhookMain {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(webhook::close, "shutdown"));
+    // SIGTERM: fail readiness, refuse new challenges, let those in progress finish, then stop
+    Runtime.getRuntime().addShutdownHook(new Thread(webhook::shutdown, "shutdown"));
     webhook.awaitTermination();
   }
 }

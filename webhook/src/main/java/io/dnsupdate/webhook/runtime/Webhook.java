@@ -45,6 +45,7 @@ public final class Webhook implements AutoCloseable {
   private final InformerDirectory directory;
   private final ReloadingKeyManager keyManager;
   private final Router router;
+  private final Duration shutdownGrace;
   private volatile boolean closed;
 
   private Webhook(
@@ -54,9 +55,11 @@ public final class Webhook implements AutoCloseable {
       RequestHeaderConfigWatcher requestHeader,
       InformerDirectory directory,
       ReloadingKeyManager keyManager,
-      Router router) {
+      Router router,
+      Duration shutdownGrace) {
     this.resources = resources;
     this.router = router;
+    this.shutdownGrace = shutdownGrace;
     this.endpoint = endpoint;
     this.metrics = metrics;
     this.requestHeader = requestHeader;
@@ -116,7 +119,15 @@ public final class Webhook implements AutoCloseable {
               config.bindAddress(), config.httpsPort(), keyManager, config.limits(), router);
       resources.push(endpoint);
       Webhook w =
-          new Webhook(resources, endpoint, metrics, requestHeader, directory, keyManager, router);
+          new Webhook(
+              resources,
+              endpoint,
+              metrics,
+              requestHeader,
+              directory,
+              keyManager,
+              router,
+              config.limits().shutdownGrace());
       if (!w.awaitReady(config.startupWait())) {
         log.warn(
             "not ready after {} s: {}; serving anyway (/readyz reports 503 until ready)",
@@ -218,6 +229,34 @@ public final class Webhook implements AutoCloseable {
   /** The serving key manager (tests check reloads). */
   public ReloadingKeyManager keyManager() {
     return keyManager;
+  }
+
+  /**
+   * What SIGTERM does: readiness fails and new challenges are refused (503 with Retry-After) at
+   * once; challenges in progress finish, for at most the shutdown grace (each ends by its own
+   * deadline anyway); then everything stops.
+   */
+  public void shutdown() {
+    if (closed) {
+      return;
+    }
+    router.drain();
+    int inProgress = router.challengesInProgress();
+    log.info(
+        "shutting down: not ready, new challenges refused; waiting up to {} s for {} in progress",
+        shutdownGrace.toSeconds(),
+        inProgress);
+    try {
+      if (!router.awaitIdle(shutdownGrace)) {
+        log.warn(
+            "{} challenge(s) still in progress after {} s; stopping anyway",
+            router.challengesInProgress(),
+            shutdownGrace.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    close();
   }
 
   /** Blocks until {@link #close()} is called or the thread is interrupted. */

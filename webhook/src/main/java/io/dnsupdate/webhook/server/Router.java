@@ -12,6 +12,7 @@ import io.dnsupdate.webhook.challenge.Deadline;
 import io.dnsupdate.webhook.challenge.InvalidPayloadException;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
 import io.dnsupdate.webhook.text.LogSafe;
+import io.micrometer.core.instrument.Gauge;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -92,6 +93,9 @@ public final class Router extends Handler.Abstract {
     this.maxChallenges = maxChallenges;
     this.challenges = new Semaphore(maxChallenges);
     this.clock = Clock.systemUTC();
+    Gauge.builder("dnsupdate.webhook.challenges.in.progress", this, Router::challengesInProgress)
+        .description("Presents and CleanUps being solved now")
+        .register(metrics.registry());
   }
 
   /** Set by the endpoint: bounds how long a request body may take. */
