@@ -56,13 +56,21 @@ public final class ChallengeSolver {
    * @param deadline from the request's arrival; also says whether the caller is still there
    */
   public ChallengeResult solve(ChallengeRequest request, Deadline deadline) {
+    return solve(request, deadline, false);
+  }
+
+  /**
+   * {@link #solve(ChallengeRequest, Deadline)}, or with {@code dryRun} (Kubernetes' {@code
+   * ?dryRun=All}) every check — request, issuer and policy, key and its Secret — and no DNS change.
+   */
+  public ChallengeResult solve(ChallengeRequest request, Deadline deadline, boolean dryRun) {
     long t0 = System.nanoTime();
     Trace trace = new Trace();
     trace.namespace = LogSafe.of(request.resourceNamespace());
     String uid = LogSafe.of(request.uid());
     ChallengeResult result;
     try {
-      run(request, deadline, trace);
+      run(request, deadline, dryRun, trace);
       result = ChallengeResult.success(trace.issuer, trace.fqdn);
     } catch (SolverFailure f) {
       result = ChallengeResult.failure(f, trace.issuer, trace.fqdn);
@@ -82,8 +90,10 @@ public final class ChallengeSolver {
     metrics.challenge(request.action().wireName(), result.reason(), took);
     if (result.success()) {
       log.info(
-          "challenge action={} namespace={} issuer={} fqdn={} outcome=success duration={}ms uid={}",
+          "challenge action={}{} namespace={} issuer={} fqdn={} outcome=success duration={}ms"
+              + " uid={}",
           request.action().wireName(),
+          dryRun ? " dryRun=All" : "",
           trace.namespace,
           trace.issuer,
           trace.fqdn,
@@ -91,9 +101,10 @@ public final class ChallengeSolver {
           uid);
     } else {
       log.info(
-          "challenge action={} namespace={} issuer={} fqdn={} outcome=failure reason={}"
+          "challenge action={}{} namespace={} issuer={} fqdn={} outcome=failure reason={}"
               + " duration={}ms uid={} message=\"{}\"",
           request.action().wireName(),
+          dryRun ? " dryRun=All" : "",
           trace.namespace,
           trace.issuer,
           trace.fqdn,
@@ -105,7 +116,8 @@ public final class ChallengeSolver {
     return result;
   }
 
-  private void run(ChallengeRequest r, Deadline d, Trace trace) throws SolverFailure {
+  private void run(ChallengeRequest r, Deadline d, boolean dryRun, Trace trace)
+      throws SolverFailure {
     Instant deadline = d.at();
     String namespace = RequestChecks.namespace(r);
     String issuerName = RequestChecks.issuerName(r.config(), namespace);
@@ -115,6 +127,9 @@ public final class ChallengeSolver {
     ChallengeNames.requireDns01Key(r.key());
 
     ResolvedIssuer issuer = issuers.resolve(namespace, issuerName, fqdn);
+    if (dryRun) {
+      return; // everything a real call checks before its UPDATE passed
+    }
     String gone = d.abandoned(clock);
     if (gone != null) {
       throw new SolverFailure(

@@ -230,6 +230,10 @@ public final class Router extends Handler.Abstract {
       ex.retryLater(route, 503, "ServiceUnavailable", "the webhook is shutting down");
       return;
     }
+    Boolean dryRun = dryRun(ex);
+    if (dryRun == null) {
+      return;
+    }
     Authorizer.Decision decision;
     try {
       decision = authorizer.authorize(user);
@@ -273,7 +277,7 @@ public final class Router extends Handler.Abstract {
                 if (failure != null) {
                   bodyFailed(ex, route, failure);
                 } else {
-                  admit(ex, route, user, body);
+                  admit(ex, route, user, body, dryRun);
                 }
               } catch (RuntimeException e) {
                 log.error("challenge failed", e);
@@ -296,7 +300,7 @@ public final class Router extends Handler.Abstract {
   }
 
   /** A challenge in progress holds a permit until its answer is written. */
-  private void admit(Exchange ex, String route, UserInfo user, byte[] body) {
+  private void admit(Exchange ex, String route, UserInfo user, byte[] body, boolean dryRun) {
     if (body.length > MAX_BODY) {
       ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
       return;
@@ -324,7 +328,7 @@ public final class Router extends Handler.Abstract {
       ex.retryLater(route, 503, "ServiceUnavailable", "the webhook is shutting down");
       return;
     }
-    ChallengeResult result = solveUnlessAbandoned(ex, request);
+    ChallengeResult result = solveUnlessAbandoned(ex, request, dryRun);
     ex.send(route, 201, JSON, ChallengePayloadCodec.encode(request, result));
   }
 
@@ -336,7 +340,8 @@ public final class Router extends Handler.Abstract {
    * connection while a request is handled, so a client that merely hangs up is noticed only when
    * the answer is written; the budget still ends such work.
    */
-  private ChallengeResult solveUnlessAbandoned(Exchange ex, ChallengeRequest request) {
+  private ChallengeResult solveUnlessAbandoned(
+      Exchange ex, ChallengeRequest request, boolean dryRun) {
     long queuedNanos = System.nanoTime() - ex.request.getBeginNanoTime();
     Instant arrival = clock.instant().minusNanos(Math.max(0, queuedNanos));
     CallerWatch watch = new CallerWatch();
@@ -344,7 +349,7 @@ public final class Router extends Handler.Abstract {
     Deadline deadline = Deadline.fromArrival(arrival, watch::isGone);
     watch.solving(Thread.currentThread());
     try {
-      return solver.solve(request, deadline);
+      return solver.solve(request, deadline, dryRun);
     } finally {
       watch.solving(null);
     }
@@ -374,6 +379,32 @@ public final class Router extends Handler.Abstract {
     synchronized boolean isGone() {
       return gone;
     }
+  }
+
+  /**
+   * Kubernetes' {@code dryRun} query parameter, as kube-apiserver passes it on to an aggregated
+   * API's create: absent (false) or {@code All} (true); anything else is answered 400 as
+   * kube-apiserver answers it, and null returned.
+   */
+  private static Boolean dryRun(Exchange ex) {
+    List<String> values;
+    try {
+      values = Request.extractQueryParameters(ex.request).getValuesOrEmpty("dryRun");
+    } catch (IllegalArgumentException e) {
+      ex.status("challenge", 400, "BadRequest", "the query string cannot be decoded");
+      return null;
+    }
+    for (String v : values) {
+      if (!v.equals("All")) {
+        ex.status(
+            "challenge",
+            400,
+            "BadRequest",
+            "dryRun: Unsupported value: \"" + LogSafe.of(v) + "\": supported values: \"All\"");
+        return null;
+      }
+    }
+    return !values.isEmpty();
   }
 
   private static String tooLarge() {
