@@ -81,6 +81,27 @@ class WebhookAggregationIT {
   }
 
   @Test
+  void aServerSideDryRunPassesThroughTheAggregatorAndWritesNothing(RealCluster cluster)
+      throws IOException {
+    String ns = "webhook-dryrun";
+    cluster.readyIssuer(ns, LocalNameserver.ZONE);
+    Path certManager =
+        cluster
+            .plane()
+            .serviceAccountKubeconfig(
+                RealCluster.CERT_MANAGER_NAMESPACE,
+                "cert-manager",
+                cluster.work().resolve("cm-dry.kc"));
+    List<String> before = cluster.dns().named().recordStrings(LocalNameserver.ZONE + ".");
+
+    CommandResult dry =
+        post(cluster, certManager, payload(ns, "Present", "dryrun-1"), CHALLENGES + "?dryRun=All");
+
+    assertThat(dry.output()).contains("\"success\":true");
+    assertThat(cluster.dns().named().recordStrings(LocalNameserver.ZONE + ".")).isEqualTo(before);
+  }
+
+  @Test
   void aCallerWithoutTheVerbIsForbiddenByKubeApiserver(RealCluster cluster) throws IOException {
     String ns = "webhook-stranger";
     cluster.kubectlOk("create", "namespace", ns);
@@ -209,11 +230,14 @@ class WebhookAggregationIT {
 
   private static CommandResult post(RealCluster cluster, Path kubeconfig, String json)
       throws IOException {
+    return post(cluster, kubeconfig, json, CHALLENGES);
+  }
+
+  private static CommandResult post(RealCluster cluster, Path kubeconfig, String json, String path)
+      throws IOException {
     Path body = Files.createTempFile(cluster.work(), "payload-", ".json");
     Files.writeString(body, json);
-    return cluster
-        .plane()
-        .kubectlAs(kubeconfig, "create", "--raw", CHALLENGES, "-f", body.toString());
+    return cluster.plane().kubectlAs(kubeconfig, "create", "--raw", path, "-f", body.toString());
   }
 
   /** A ChallengePayload as cert-manager's webhook client sends it. */
