@@ -102,10 +102,9 @@ public final class HttpsEndpoint implements AutoCloseable {
     router.deadlines(deadlines);
     server.addConnector(connector);
 
-    ConnectionLimit connectionLimit = new ConnectionLimit(limits.maxConnections(), connector);
-    // at the cap, silent connections are dropped sooner to make room
-    connectionLimit.setIdleTimeout(limits.handshakeTimeout().toMillis());
-    server.addBean(connectionLimit);
+    // No shorter idle timeout at the cap: Jetty would apply it to every connection, including
+    // those whose challenge is waiting on DNS; the absolute deadlines already bound idle ones.
+    server.addBean(new ConnectionLimit(limits.maxConnections(), connector));
     server.setHandler(router);
     try {
       server.start();
