@@ -1,5 +1,6 @@
 package io.dnsupdate.config;
 
+import io.dnsupdate.text.LogSafe;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -63,7 +64,7 @@ public final class DomainPolicy {
       throw new IllegalArgumentException("domain is empty");
     }
     String d = domain.strip();
-    String shown = SafeText.of(domain);
+    String shown = LogSafe.inMessage(domain);
     if (d.contains("*")) {
       throw new IllegalArgumentException(
           "'"
@@ -91,7 +92,7 @@ public final class DomainPolicy {
               + "' is too long: "
               + CHALLENGE_LABEL
               + ".'"
-              + SafeText.of(d)
+              + LogSafe.inMessage(d)
               + "' would exceed the "
               + DnsNames.MAX_NAME
               + " characters a DNS name may have");
@@ -101,7 +102,7 @@ public final class DomainPolicy {
 
   /** What is wrong with domain {@code d}, said after the quoted entry. */
   private static String describe(DnsNames.Violation v, String d) {
-    String label = SafeText.of(v.label());
+    String label = LogSafe.inMessage(v.label());
     return switch (v.problem()) {
       case ROOT -> " is the DNS root, not a domain";
       case TOO_LONG ->

@@ -9,6 +9,7 @@ import static io.dnsupdate.api.ApiConstants.SECRET_SECRET;
 import io.dnsupdate.dns.InvalidTsigKeyException;
 import io.dnsupdate.dns.TsigAlgorithm;
 import io.dnsupdate.dns.TsigCredentials;
+import io.dnsupdate.text.LogSafe;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -175,14 +176,16 @@ public final class KeySecretCodec {
       String keyName,
       TsigAlgorithm algorithm) {
     String where =
-        secretName == null ? "the imported Secret" : "Secret '" + SafeText.of(secretName) + "'";
+        secretName == null
+            ? "the imported Secret"
+            : "Secret '" + LogSafe.inMessage(secretName) + "'";
     Map<String, String> plain = plainData(data, stringData);
     String value = plain.get(dataKey);
     if (value == null || value.isBlank()) {
       throw new InvalidKeySecretException(
           where
               + " has no data key '"
-              + SafeText.of(dataKey)
+              + LogSafe.inMessage(dataKey)
               + "' (it has "
               + keys(plain)
               + "); set importFrom.secretKey to the key holding BIND's secret string");
@@ -216,11 +219,11 @@ public final class KeySecretCodec {
         throw new InvalidKeySecretException(
             where
                 + " holds a key clause named '"
-                + SafeText.of(name.group(1))
+                + LogSafe.inMessage(name.group(1))
                 + "' but the TsigKey's key name is '"
-                + SafeText.of(keyName)
+                + LogSafe.inMessage(keyName)
                 + "': set spec.keyName to "
-                + SafeText.of(name.group(1)));
+                + LogSafe.inMessage(name.group(1)));
       }
     }
     return credentials(keyName, algorithm, base64, dataKey);
@@ -233,7 +236,10 @@ public final class KeySecretCodec {
     } catch (InvalidTsigKeyException e) {
       // TsigCredentials' messages name the key, never the secret
       throw new InvalidKeySecretException(
-          "key Secret field '" + SafeText.of(field) + "': " + SafeText.printable(e.getMessage()));
+          "key Secret field '"
+              + LogSafe.inMessage(field)
+              + "': "
+              + LogSafe.printable(e.getMessage()));
     }
   }
 
@@ -285,7 +291,7 @@ public final class KeySecretCodec {
       // no cause: the decoder's message quotes a character of the value
       throw new InvalidKeySecretException(
           "Secret data '"
-              + SafeText.of(key)
+              + LogSafe.inMessage(key)
               + "' is not base64; values under 'data' must be base64-encoded (use 'stringData'"
               + " for plain text)");
     }
@@ -299,7 +305,7 @@ public final class KeySecretCodec {
     } catch (CharacterCodingException e) {
       throw new InvalidKeySecretException(
           "Secret data '"
-              + SafeText.of(key)
+              + LogSafe.inMessage(key)
               + "' decodes to binary bytes, not text: store BIND's base64 secret string, not the"
               + " raw key bytes");
     }
@@ -307,7 +313,7 @@ public final class KeySecretCodec {
 
   /** The data keys a Secret has, sorted and printable, for a message. */
   private static String keys(Map<String, String> plain) {
-    return new TreeSet<>(plain.keySet()).stream().map(SafeText::of).toList().toString();
+    return new TreeSet<>(plain.keySet()).stream().map(LogSafe::inMessage).toList().toString();
   }
 
   private static boolean sameName(String a, String b) {

@@ -6,6 +6,7 @@ import io.dnsupdate.api.TsigKeySpec;
 import io.dnsupdate.api.TsigKeyStatus;
 import io.dnsupdate.dns.TsigAlgorithm;
 import io.dnsupdate.dns.TsigCredentials;
+import io.dnsupdate.text.LogSafe;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ public record KeySettings(
       if (written.length() > 254 || !DNS_NAME.matcher(written).matches()) {
         problems.add(
             "keyName: '"
-                + SafeText.of(written)
+                + LogSafe.inMessage(written)
                 + "' is not a DNS name (labels of letters, digits, - and _, at most 254"
                 + " characters)");
       } else {
@@ -117,9 +118,9 @@ public record KeySettings(
         } catch (TextParseException e) {
           problems.add(
               "keyName: '"
-                  + SafeText.of(written)
+                  + LogSafe.inMessage(written)
                   + "' is not a DNS name: "
-                  + SafeText.printable(e.getMessage()));
+                  + LogSafe.printable(e.getMessage()));
         }
       }
     }
@@ -140,7 +141,7 @@ public record KeySettings(
     if (secretName.equals(configName)) {
       problems.add(
           "nameserverConfigSecretName: '"
-              + SafeText.of(configName)
+              + LogSafe.inMessage(configName)
               + "' is also the key Secret (secretName); give the two Secrets different names");
     }
 
@@ -159,13 +160,13 @@ public record KeySettings(
         if (source.equals(secretName) || source.equals(configName)) {
           problems.add(
               "importFrom.secretName: '"
-                  + SafeText.of(source)
+                  + LogSafe.inMessage(source)
                   + "' is a Secret the operator writes; import from a Secret of your own");
         }
       }
       if (!DATA_KEY.matcher(dataKey).matches()) {
         problems.add(
-            "importFrom.secretKey: '" + SafeText.of(dataKey) + "' is not a Secret data key");
+            "importFrom.secretKey: '" + LogSafe.inMessage(dataKey) + "' is not a Secret data key");
       }
       Duration overlap =
           duration(
@@ -237,7 +238,7 @@ public record KeySettings(
       }
       return d;
     } catch (IllegalArgumentException e) {
-      problems.add(field + ": " + SafeText.printable(e.getMessage()));
+      problems.add(field + ": " + LogSafe.printable(e.getMessage()));
       return null;
     }
   }
@@ -247,7 +248,7 @@ public record KeySettings(
       problems.add(
           field
               + ": '"
-              + SafeText.of(value)
+              + LogSafe.inMessage(value)
               + "' is not a Secret name (lower-case letters, digits, '-' and '.', at most 253)");
     }
   }

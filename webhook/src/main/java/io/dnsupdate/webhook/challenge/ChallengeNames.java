@@ -2,7 +2,7 @@ package io.dnsupdate.webhook.challenge;
 
 import io.dnsupdate.config.DnsNames;
 import io.dnsupdate.config.DomainPolicy;
-import io.dnsupdate.webhook.text.LogSafe;
+import io.dnsupdate.text.LogSafe;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;

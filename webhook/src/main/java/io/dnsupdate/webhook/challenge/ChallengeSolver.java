@@ -2,8 +2,8 @@ package io.dnsupdate.webhook.challenge;
 
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.dns.TxtChange;
+import io.dnsupdate.text.LogSafe;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
-import io.dnsupdate.webhook.text.LogSafe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package io.dnsupdate.webhook.challenge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dnsupdate.api.ApiConstants;
-import io.dnsupdate.webhook.text.LogSafe;
+import io.dnsupdate.text.LogSafe;
 import java.util.regex.Pattern;
 
 /**

@@ -1,6 +1,6 @@
 package io.dnsupdate.webhook.server;
 
-import io.dnsupdate.webhook.text.LogSafe;
+import io.dnsupdate.text.LogSafe;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,5 +1,6 @@
 package io.dnsupdate.webhook.server;
 
+import io.dnsupdate.text.LogSafe;
 import io.dnsupdate.webhook.auth.Authentication;
 import io.dnsupdate.webhook.auth.Authorizer;
 import io.dnsupdate.webhook.auth.RequestHeaderAuthenticator;
@@ -11,7 +12,6 @@ import io.dnsupdate.webhook.challenge.ChallengeSolver;
 import io.dnsupdate.webhook.challenge.Deadline;
 import io.dnsupdate.webhook.challenge.InvalidPayloadException;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
-import io.dnsupdate.webhook.text.LogSafe;
 import io.micrometer.core.instrument.Gauge;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.dnsupdate.webhook.server;
 
-import io.dnsupdate.webhook.text.LogSafe;
+import io.dnsupdate.text.LogSafe;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;

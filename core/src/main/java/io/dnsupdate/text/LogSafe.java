@@ -1,4 +1,4 @@
-package io.dnsupdate.webhook.text;
+package io.dnsupdate.text;
 
 import java.util.List;
 
@@ -8,7 +8,9 @@ import java.util.List;
  * line: control characters, escapes and anything outside printable ASCII become '?', double quotes
  * become single ones, and long values are cut, so a value cannot forge a line of its own, close a
  * quoted field ({@code message="..."}) or color a terminal. Anyone who can open a TCP connection
- * reaches the log lines that print these. The one helper for this in the webhook.
+ * reaches the log lines that print these. The one helper for this in the operator, the webhook and
+ * core: core quotes values from resources and Secrets (domains, key names, data keys) in error
+ * messages, which reach status conditions, Events and log lines.
  */
 public final class LogSafe {
   /** Longest value kept whole; Kubernetes user names rarely come near it. */
@@ -18,11 +20,23 @@ public final class LogSafe {
 
   /** The value, printable and at most {@value #MAX} characters (then "..."); null as "null". */
   public static String of(String s) {
+    return inMessage(s).replace('"', '\'');
+  }
+
+  /**
+   * The value for quoting inside an error message: printable and at most {@value #MAX} characters
+   * (then "..."), double quotes kept; null as "null".
+   */
+  public static String inMessage(String s) {
     if (s == null) {
       return "null";
     }
-    String cut = s.length() > MAX ? s.substring(0, MAX) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?").replace('"', '\'');
+    return printable(s.length() > MAX ? s.substring(0, MAX) + "..." : s);
+  }
+
+  /** A whole message whose parts came from elsewhere (a library's), printable, not cut. */
+  public static String printable(String s) {
+    return s == null ? "null" : s.replaceAll("[^\\x20-\\x7e]", "?");
   }
 
   /** Each value made safe, in order, as {@code [a, b]}. */

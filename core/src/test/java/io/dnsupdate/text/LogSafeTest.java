@@ -1,4 +1,4 @@
-package io.dnsupdate.webhook.text;
+package io.dnsupdate.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
