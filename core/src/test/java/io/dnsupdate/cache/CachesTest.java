@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.dnsupdate.testkit.MutableClock;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,25 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class CachesTest {
-  private final AtomicReference<Instant> now =
-      new AtomicReference<>(Instant.parse("2025-06-01T08:00:00Z"));
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now.get();
-        }
-      };
+  private final MutableClock clock = MutableClock.at("2025-06-01T08:00:00Z");
   private final AsyncCache<String, String> cache =
       Caffeine.newBuilder()
           .maximumSize(10)
@@ -57,10 +37,10 @@ class CachesTest {
   void loadsOnceAndExpiresByTheClock() throws Exception {
     assertThat(Caches.get(cache, "k", () -> load("one"))).isEqualTo("one");
     assertThat(Caches.get(cache, "k", () -> load("two"))).isEqualTo("one");
-    now.set(now.get().plusSeconds(59));
+    clock.set(clock.instant().plusSeconds(59));
     assertThat(Caches.get(cache, "k", () -> load("two"))).isEqualTo("one");
 
-    now.set(now.get().plusSeconds(1));
+    clock.set(clock.instant().plusSeconds(1));
 
     assertThat(Caches.get(cache, "k", () -> load("two"))).isEqualTo("two");
     assertThat(loads).hasValue(2);

@@ -2,7 +2,7 @@ package io.dnsupdate.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dnsupdate.operator.testing.MutableClock;
+import io.dnsupdate.testkit.MutableClock;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Duration;

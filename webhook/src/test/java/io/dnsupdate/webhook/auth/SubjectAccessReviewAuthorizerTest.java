@@ -3,20 +3,17 @@ package io.dnsupdate.webhook.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dnsupdate.testkit.MutableClock;
 import io.dnsupdate.testkit.k8s.MockKubernetesApi;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewSpec;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatus;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,24 +22,7 @@ import org.junit.jupiter.api.Test;
 /** SubjectAccessReviews against the mock API server. */
 class SubjectAccessReviewAuthorizerTest {
   static MockKubernetesApi api;
-  final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-01-01T00:00:00Z"));
-  final Clock clock =
-      new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now.get();
-        }
-      };
+  final MutableClock clock = MutableClock.at("2025-01-01T00:00:00Z");
   SubjectAccessReviewAuthorizer authorizer;
 
   @BeforeAll
@@ -99,7 +79,7 @@ class SubjectAccessReviewAuthorizerTest {
     assertThat(api.subjectAccessReviews()).hasSize(1);
 
     api.denyUser("cm");
-    now.set(now.get().plusSeconds(6));
+    clock.set(clock.instant().plusSeconds(6));
 
     assertThat(authorizer.authorize(user("cm", "a", "b")).allowed()).isFalse();
     assertThat(api.subjectAccessReviews()).hasSize(2);
@@ -109,11 +89,11 @@ class SubjectAccessReviewAuthorizerTest {
   void aDecisionExpiresExactlyAfterTheTtl() throws Exception {
     api.allowUser("cm");
     authorizer.authorize(user("cm"));
-    now.set(now.get().plusSeconds(5).minusNanos(1));
+    clock.set(clock.instant().plusSeconds(5).minusNanos(1));
     authorizer.authorize(user("cm"));
     assertThat(api.subjectAccessReviews()).hasSize(1);
 
-    now.set(now.get().plusNanos(1));
+    clock.set(clock.instant().plusNanos(1));
     authorizer.authorize(user("cm"));
 
     assertThat(api.subjectAccessReviews()).hasSize(2);

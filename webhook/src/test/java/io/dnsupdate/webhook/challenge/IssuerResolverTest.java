@@ -13,7 +13,7 @@ import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KeySecretCodec;
 import io.dnsupdate.dns.TsigAlgorithm;
 import io.dnsupdate.dns.TsigCredentials;
-import io.dnsupdate.webhook.MutableClock;
+import io.dnsupdate.testkit.MutableClock;
 import io.dnsupdate.webhook.WebhookFixture;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

@@ -8,7 +8,7 @@ import io.dnsupdate.dns.FailureReason;
 import io.dnsupdate.dns.ServerEndpoint;
 import io.dnsupdate.dns.TsigAlgorithm;
 import io.dnsupdate.dns.TsigCredentials;
-import io.dnsupdate.webhook.MutableClock;
+import io.dnsupdate.testkit.MutableClock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.dnsupdate.webhook;
+package io.dnsupdate.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand; the webhook's caches read their time from it. */
+/** A clock tests move by hand; caches and status code under test read their time from it. */
 public final class MutableClock extends Clock {
   private volatile Instant now;
 
@@ -20,6 +20,10 @@ public final class MutableClock extends Clock {
 
   public void advance(Duration d) {
     now = now.plus(d);
+  }
+
+  public void set(Instant instant) {
+    now = instant;
   }
 
   @Override
