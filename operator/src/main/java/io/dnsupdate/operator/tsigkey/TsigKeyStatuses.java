@@ -53,24 +53,7 @@ final class TsigKeyStatuses {
             + ") is in Secret '"
             + settings.nameserverConfigSecretName()
             + "'";
-    status.setConditions(
-        conditions.set(
-            previous(key).getConditions(),
-            ApiConstants.CONDITION_READY,
-            true,
-            reason,
-            message,
-            key.getMetadata().getGeneration()));
-    status.setConditions(
-        Health.apply(
-            conditions,
-            status.getConditions(),
-            reason.progress(),
-            reason,
-            message,
-            key.getMetadata().getGeneration()));
-    status.setObservedGeneration(key.getMetadata().getGeneration());
-    return status;
+    return withConditions(status, key, previous(key), true, reason, message, conditions);
   }
 
   /**
@@ -94,27 +77,30 @@ final class TsigKeyStatuses {
     status.setPreviousKeyExpiresAt(old.getPreviousKeyExpiresAt());
     status.setImportSecretMissingSince(
         Optional.ofNullable(sourceMissingSince).map(KeySecrets::format).orElse(null));
-    status.setConditions(
-        conditions.set(
-            old.getConditions(),
-            ApiConstants.CONDITION_READY,
-            false,
-            reason,
-            message,
-            key.getMetadata().getGeneration()));
-    status.setConditions(
-        Health.apply(
-            conditions,
-            status.getConditions(),
-            reason.progress(),
-            reason,
-            message,
-            key.getMetadata().getGeneration()));
-    status.setObservedGeneration(key.getMetadata().getGeneration());
-    return status;
+    return withConditions(status, key, old, false, reason, message, conditions);
   }
 
   private static TsigKeyStatus previous(TsigKey key) {
     return key.getStatus() == null ? new TsigKeyStatus() : key.getStatus();
+  }
+
+  /** Ready, Reconciling and Stalled for {@code reason}, stamped with the key's generation. */
+  private static TsigKeyStatus withConditions(
+      TsigKeyStatus status,
+      TsigKey key,
+      TsigKeyStatus old,
+      boolean ready,
+      TsigKeyReason reason,
+      String message,
+      Conditions conditions) {
+    Long generation = key.getMetadata().getGeneration();
+    status.setConditions(
+        conditions.set(
+            old.getConditions(), ApiConstants.CONDITION_READY, ready, reason, message, generation));
+    status.setConditions(
+        Health.apply(
+            conditions, status.getConditions(), reason.progress(), reason, message, generation));
+    status.setObservedGeneration(generation);
+    return status;
   }
 }
