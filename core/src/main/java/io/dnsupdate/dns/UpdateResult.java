@@ -7,10 +7,10 @@ import java.util.OptionalLong;
  *
  * @param changes how many TXT changes the message carried
  * @param retriedOverTcp whether a truncated UDP answer made us send it again over TCP
- * @param serial the SOA serial of the first zone version that holds the changes, when the server
- *     moved the serial for them (BIND and Knot always do; PowerDNS only with SOA-EDIT-DNSUPDATE):
- *     any server of the zone at this serial or later serves them. Empty when the serial did not
- *     move, could not be read, or nothing was sent.
+ * @param serial the SOA serial of a zone version that holds the changes (read right after them),
+ *     when the server moved the serial for them (BIND, Knot and PowerDNS do with every update): any
+ *     server of the zone at this serial or later serves them. Empty when the serial did not move,
+ *     could not be read, or nothing was sent.
  */
 public record UpdateResult(int changes, boolean retriedOverTcp, OptionalLong serial) {
   public UpdateResult {
