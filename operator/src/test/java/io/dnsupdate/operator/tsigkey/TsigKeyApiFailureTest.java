@@ -9,6 +9,10 @@ import static io.dnsupdate.operator.testing.Resources.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.operator.status.ApiFailure;
 import io.dnsupdate.operator.status.Conditions;
@@ -29,6 +33,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * TsigKeys when the API server fails the operator's own calls (RBAC denial, a conflicting writer, a
@@ -178,43 +183,74 @@ class TsigKeyApiFailureTest {
   }
 
   @Test
-  void aRejectionThatEchoesTheSecretReportsItWithoutTheKey() {
+  void aRejectionOrFailureThatEchoesTheSecretIsReportedAndLoggedWithoutTheKey() {
     String ns = OperatorFixture.namespace(client, "rejected");
-    // a hostile or careless admission webhook quotes the request, key bytes included
-    Fault rejecting =
-        api.fail(
-            "POST",
-            secrets(ns),
-            422,
-            body -> {
-              Secret posted = Serialization.unmarshal(body, Secret.class);
-              return "admission webhook \"deny.example.com\" denied the request: secret "
-                  + posted.getData().get("secret")
-                  + " ("
-                  + value(posted, "secret")
-                  + ") is not allowed";
-            });
-    apply(client, Resources.tsigKey(ns, "web", s -> {}));
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(logs);
+    try {
+      // a hostile or careless admission webhook quotes the request, key bytes included
+      Fault rejecting = api.fail("POST", secrets(ns), 422, TsigKeyApiFailureTest::echoKey);
+      apply(client, Resources.tsigKey(ns, "web", s -> {}));
 
-    TsigKey key = awaitReason(client, TsigKey.class, ns, "web", ApiFailure.Reason.ApiRejected);
-    Event warning = awaitEvent(client, ns, "web", EventReason.ApiRejected);
+      TsigKey key = awaitReason(client, TsigKey.class, ns, "web", ApiFailure.Reason.ApiRejected);
+      Event warning = awaitEvent(client, ns, "web", EventReason.ApiRejected);
 
-    assertThat(condition(key, "Ready").getMessage())
-        .startsWith(
-            "create secrets 'web-tsig' in namespace 'rejected': rejected as invalid (HTTP 422):"
-                + " admission webhook")
-        .contains("<redacted>");
-    assertThat(condition(key, "Stalled").getStatus()).isEqualTo("True");
-    assertThat(warning.getType()).isEqualTo("Warning");
-    List<String> sent = new ArrayList<>();
-    rejecting
-        .bodies()
-        .forEach(b -> sent.addAll(keyValues(Serialization.unmarshal(b, Secret.class))));
-    assertThat(sent).isNotEmpty();
-    assertNoKeyIn(ns, "web", sent);
+      assertThat(condition(key, "Ready").getMessage())
+          .startsWith(
+              "create secrets 'web-tsig' in namespace 'rejected': rejected as invalid (HTTP 422):"
+                  + " admission webhook")
+          .contains("<redacted>");
+      assertThat(condition(key, "Stalled").getStatus()).isEqualTo("True");
+      assertThat(warning.getType()).isEqualTo("Warning");
 
-    rejecting.lift();
-    awaitReason(client, TsigKey.class, ns, "web", TsigKeyReason.KeyReady);
+      // the same echo from a failing webhook: retried, so JOSDK logs the exception each time
+      Fault failing = api.fail("POST", secrets(ns), 500, TsigKeyApiFailureTest::echoKey);
+      rejecting.lift();
+      awaitReason(client, TsigKey.class, ns, "web", ApiFailure.Reason.ApiUnavailable);
+      await().atMost(Resources.DEADLINE).until(() -> failing.count() >= 2);
+      failing.lift();
+      awaitReason(client, TsigKey.class, ns, "web", TsigKeyReason.KeyReady);
+
+      List<String> sent = new ArrayList<>();
+      for (Fault f : List.of(rejecting, failing)) {
+        f.bodies().forEach(b -> sent.addAll(keyValues(Serialization.unmarshal(b, Secret.class))));
+      }
+      assertThat(sent).isNotEmpty();
+      assertNoKeyIn(ns, "web", sent);
+      List<String> logged = logged(logs);
+      assertThat(logged).anyMatch(line -> line.contains("<redacted>"));
+      for (String line : logged) {
+        for (String v : sent) {
+          assertThat(line).doesNotContain(v);
+        }
+      }
+    } finally {
+      root.detachAppender(logs);
+    }
+  }
+
+  /** What an admission webhook that quotes the key of the Secret it refuses would answer. */
+  private static String echoKey(String body) {
+    Secret posted = Serialization.unmarshal(body, Secret.class);
+    return "admission webhook \"deny.example.com\" denied the request: secret "
+        + posted.getData().get("secret")
+        + " ("
+        + value(posted, "secret")
+        + ") is not allowed";
+  }
+
+  /** Every captured log line, with the messages of its exception and their causes. */
+  private static List<String> logged(ListAppender<ILoggingEvent> logs) {
+    List<String> out = new ArrayList<>();
+    for (ILoggingEvent e : List.copyOf(logs.list)) {
+      out.add(e.getFormattedMessage());
+      for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+        out.add(String.valueOf(t.getMessage()));
+      }
+    }
+    return out;
   }
 
   @Test
