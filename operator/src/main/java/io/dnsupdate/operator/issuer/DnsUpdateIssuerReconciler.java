@@ -10,6 +10,7 @@ import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KeySecretCodec;
 import io.dnsupdate.dns.TsigCredentials;
+import io.dnsupdate.operator.status.ApiFailureReporter;
 import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.status.EventReason;
 import io.dnsupdate.operator.status.EventRecorder;
@@ -20,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -60,6 +62,7 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
   private final MeterRegistry meters;
   private final Clock clock;
   private final Conditions conditions;
+  private final ApiFailureReporter apiFailures;
   private volatile InformerEventSource<Secret, DnsUpdateIssuer> keySecrets;
 
   /**
@@ -82,6 +85,7 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     this.meters = Objects.requireNonNull(meters, "meters");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.conditions = new Conditions(clock);
+    this.apiFailures = new ApiFailureReporter(events, clock, retryInterval);
   }
 
   @Override
@@ -158,6 +162,7 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
         IssuerStatuses.from(issuer, outcome, conditions, retryInterval, clock.instant());
     UpdateControl<DnsUpdateIssuer> control;
     if (status.equals(issuer.getStatus())) {
+      apiFailures.statusUpToDate(issuer);
       control = UpdateControl.noUpdate();
     } else {
       issuer.setStatus(status);
@@ -170,6 +175,18 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
           RetryBackoff.next(status.getConditions(), clock.instant(), retryInterval));
     }
     return control;
+  }
+
+  /**
+   * The only API write of this reconciler is its status patch (reads come from informer caches):
+   * when that fails there is no status to report in, so a Warning Event names the call and what to
+   * grant, once per message, and the issuer is retried without spinning (see {@link
+   * ApiFailureReporter}).
+   */
+  @Override
+  public ErrorStatusUpdateControl<DnsUpdateIssuer> updateErrorStatus(
+      DnsUpdateIssuer issuer, Context<DnsUpdateIssuer> context, Exception e) {
+    return apiFailures.handle(issuer, context, e, null);
   }
 
   private record Evaluation(IssuerOutcome outcome, KeyMaterial keys) {

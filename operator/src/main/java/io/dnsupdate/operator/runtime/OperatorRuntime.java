@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -82,7 +83,10 @@ public final class OperatorRuntime {
     operator.register(
         new TsigKeyReconciler(
             settings.clock(), settings.random(), events, settings.recheckInterval()),
-        c -> namespaces(c, settings.namespaces()));
+        c -> {
+          namespaces(c, settings.namespaces());
+          c.withRetry(retry(settings.recheckInterval()));
+        });
     operator.register(
         new DnsUpdateIssuerReconciler(
             settings.clock(),
@@ -91,8 +95,28 @@ public final class OperatorRuntime {
             settings.probeInterval(),
             settings.retryInterval(),
             meters),
-        c -> namespaces(c, settings.namespaces()));
+        c -> {
+          namespaces(c, settings.namespaces());
+          c.withRetry(retry(settings.retryInterval()));
+        });
     return operator;
+  }
+
+  /** First retry after this long, unless the cap is shorter. */
+  static final Duration FIRST_RETRY = Duration.ofMillis(500);
+
+  /**
+   * Retries of a failed reconcile (an API call that failed: 409, 5xx, no answer): 0.5 s, doubling,
+   * up to {@code cap}, for as long as it fails. JOSDK's default gives up after five attempts, and a
+   * TsigKey that neither rotates nor imports has no timer of its own to try again.
+   */
+  static GenericRetry retry(Duration cap) {
+    long capMillis = Math.max(1, cap.toMillis());
+    return new GenericRetry()
+        .setInitialInterval(Math.min(FIRST_RETRY.toMillis(), capMillis))
+        .setIntervalMultiplier(2)
+        .setMaxInterval(capMillis)
+        .withoutMaxAttempts();
   }
 
   private static void namespaces(

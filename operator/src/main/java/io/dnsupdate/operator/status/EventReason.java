@@ -35,7 +35,15 @@ public enum EventReason {
   ZoneNotFound(Type.WARNING),
   NameserverUnreachable(Type.WARNING),
   ServerFailure(Type.WARNING),
-  ResponseNotVerified(Type.WARNING);
+  ResponseNotVerified(Type.WARNING),
+  /** The API server refused one of the operator's calls: RBAC must grant it (see ApiFailure). */
+  ApiForbidden(Type.WARNING),
+  /** The API server (or an admission webhook) rejected one of the operator's writes as invalid. */
+  ApiRejected(Type.WARNING),
+  /** One of the operator's writes kept conflicting with another writer. */
+  ApiConflict(Type.WARNING),
+  /** The API server failed or did not answer one of the operator's calls. */
+  ApiUnavailable(Type.WARNING);
 
   /** The two Event types Kubernetes knows. */
   public enum Type {

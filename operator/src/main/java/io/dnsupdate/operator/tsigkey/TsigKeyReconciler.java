@@ -6,6 +6,8 @@ import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeyStatus;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeySettings;
+import io.dnsupdate.operator.status.ApiCallException;
+import io.dnsupdate.operator.status.ApiFailureReporter;
 import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.status.EventReason;
 import io.dnsupdate.operator.status.EventRecorder;
@@ -17,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -33,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * the API server, never from a cache, so a stale cache can never make it generate a second key;
  * writes are create (fails if the Secret appeared) or update at the read resourceVersion. Secrets
  * named in {@code importFrom} are watched (their metadata only is cached) so a changed or deleted
- * source is seen at once; the recheck interval stays as a safety net.
+ * source is seen at once; the recheck interval stays as a safety net. A failed read or write (or
+ * status patch) is reported by {@link #updateErrorStatus} and clears on the next success.
  */
 @ControllerConfiguration(name = TsigKeyReconciler.NAME)
 public class TsigKeyReconciler implements Reconciler<TsigKey> {
@@ -53,12 +58,14 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
   private static final Logger log = LoggerFactory.getLogger(TsigKeyReconciler.class);
   private static final Duration MIN_DELAY = Duration.ofMillis(200);
   private static final String BY_IMPORT_SOURCE = "by-import-source";
+  private static final String SECRETS = "secrets";
 
   private final Clock clock;
   private final SecureRandom random;
   private final EventRecorder events;
   private final Duration recheckInterval;
   private final Conditions conditions;
+  private final ApiFailureReporter apiFailures;
   private volatile InformerEventSource<DnsUpdateIssuer, TsigKey> issuers;
 
   /**
@@ -72,6 +79,7 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
     this.events = Objects.requireNonNull(events, "events");
     this.recheckInterval = Objects.requireNonNull(recheckInterval, "recheckInterval");
     this.conditions = new Conditions(clock);
+    this.apiFailures = new ApiFailureReporter(events, clock, recheckInterval);
   }
 
   @Override
@@ -215,6 +223,36 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
     return control;
   }
 
+  /**
+   * A failed API call (a Secret read or write, or the status patch): Ready False with a reason and
+   * message naming the call and what to grant or fix, and a Warning Event; see {@link
+   * ApiFailureReporter}. The next successful reconcile writes Ready True again.
+   */
+  @Override
+  public ErrorStatusUpdateControl<TsigKey> updateErrorStatus(
+      TsigKey key, Context<TsigKey> context, Exception e) {
+    return apiFailures.handle(
+        key,
+        context,
+        e,
+        (k, failure) -> {
+          TsigKeyStatus status = TsigKeyStatuses.apiFailure(k, failure, conditions);
+          boolean news = news(k, failure.reason(), failure.message());
+          k.setStatus(status);
+          return news;
+        });
+  }
+
+  /** True when the Ready reason or message would change. */
+  private static boolean news(TsigKey key, Enum<?> reason, String message) {
+    Optional<Condition> before =
+        Optional.ofNullable(key.getStatus())
+            .flatMap(s -> Conditions.find(s.getConditions(), ApiConstants.CONDITION_READY));
+    return before.isEmpty()
+        || !reason.name().equals(before.get().getReason())
+        || !message.equals(before.get().getMessage());
+  }
+
   private Optional<Duration> nextReconcile(DesiredKeySecret.Result result, KeySettings settings) {
     Optional<Duration> untilChange =
         result
@@ -282,14 +320,7 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
       Instant sourceMissingSince,
       Duration retryAfter) {
     String safe = SafeMessages.truncate(message);
-    Optional<Condition> before =
-        Optional.ofNullable(key.getStatus())
-            .flatMap(s -> Conditions.find(s.getConditions(), ApiConstants.CONDITION_READY));
-    boolean news =
-        before.isEmpty()
-            || !reason.name().equals(before.get().getReason())
-            || !safe.equals(before.get().getMessage());
-    if (news) {
+    if (news(key, reason, safe)) {
       events.record(key, eventReason, safe);
     }
     log.info(
@@ -306,8 +337,9 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
     return control;
   }
 
-  private static UpdateControl<TsigKey> withStatus(TsigKey key, TsigKeyStatus status) {
+  private UpdateControl<TsigKey> withStatus(TsigKey key, TsigKeyStatus status) {
     if (status.equals(key.getStatus())) {
+      apiFailures.statusUpToDate(key);
       return UpdateControl.noUpdate();
     }
     key.setStatus(status);
@@ -320,23 +352,52 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
         : KeySecrets.parse(key.getStatus().getImportSecretMissingSince()).orElse(null);
   }
 
+  /** Reads a Secret; a failure becomes an {@link ApiCallException} naming the call. */
   private static Secret get(KubernetesClient client, String namespace, String name) {
-    return client.secrets().inNamespace(namespace).withName(name).get();
+    return ApiCallException.around(
+        "get",
+        "",
+        SECRETS,
+        namespace,
+        name,
+        s -> s,
+        () -> client.secrets().inNamespace(namespace).withName(name).get());
   }
 
-  /** Creates, or updates at the resourceVersion read, or leaves alone when already right. */
+  /**
+   * Creates, or updates at the resourceVersion read, or leaves alone when already right. A failure
+   * becomes an {@link ApiCallException} naming the call; whatever the server says is cleared of
+   * both Secrets' values first.
+   */
   private static void write(KubernetesClient client, Secret existing, Secret desired) {
     String namespace = desired.getMetadata().getNamespace();
+    String name = desired.getMetadata().getName();
+    UnaryOperator<String> redact = text -> SafeMessages.withoutValues(text, desired, existing);
     if (existing == null) {
-      client.secrets().inNamespace(namespace).resource(desired).create();
-      log.debug("created secret={}/{}", namespace, desired.getMetadata().getName());
+      ApiCallException.around(
+          "create",
+          "",
+          SECRETS,
+          namespace,
+          name,
+          redact,
+          () -> client.secrets().inNamespace(namespace).resource(desired).create());
+      log.debug("created secret={}/{}", namespace, name);
     } else if (!KeySecrets.upToDate(existing, desired)) {
-      client
-          .secrets()
-          .inNamespace(namespace)
-          .resource(KeySecrets.merged(existing, desired))
-          .update();
-      log.debug("updated secret={}/{}", namespace, desired.getMetadata().getName());
+      ApiCallException.around(
+          "update",
+          "",
+          SECRETS,
+          namespace,
+          name,
+          redact,
+          () ->
+              client
+                  .secrets()
+                  .inNamespace(namespace)
+                  .resource(KeySecrets.merged(existing, desired))
+                  .update());
+      log.debug("updated secret={}/{}", namespace, name);
     }
   }
 

@@ -5,8 +5,10 @@ import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeyStatus;
 import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.dns.TsigCredentials;
+import io.dnsupdate.operator.status.ApiFailure;
 import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.status.Health;
+import io.dnsupdate.operator.status.Health.Progress;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -53,7 +55,8 @@ final class TsigKeyStatuses {
             + ") is in Secret '"
             + settings.nameserverConfigSecretName()
             + "'";
-    return withConditions(status, key, previous(key), true, reason, message, conditions);
+    return withConditions(
+        status, key, previous(key), true, reason, reason.progress(), message, conditions);
   }
 
   /**
@@ -63,6 +66,33 @@ final class TsigKeyStatuses {
   static TsigKeyStatus notReady(
       TsigKey key,
       TsigKeyReason reason,
+      String message,
+      Instant sourceMissingSince,
+      Conditions conditions) {
+    return notReady(key, reason, reason.progress(), message, sourceMissingSince, conditions);
+  }
+
+  /**
+   * Not ready because one of the operator's API calls failed: Stalled when someone must grant or
+   * fix it, Reconciling while it is retried. The other fields, and {@code
+   * importSecretMissingSince}, stay as they were: the call may succeed on the next attempt.
+   */
+  static TsigKeyStatus apiFailure(TsigKey key, ApiFailure failure, Conditions conditions) {
+    Instant missingSince =
+        KeySecrets.parse(previous(key).getImportSecretMissingSince()).orElse(null);
+    return notReady(
+        key,
+        failure.reason(),
+        failure.reason().progress(),
+        failure.message(),
+        missingSince,
+        conditions);
+  }
+
+  private static TsigKeyStatus notReady(
+      TsigKey key,
+      Enum<?> reason,
+      Progress progress,
       String message,
       Instant sourceMissingSince,
       Conditions conditions) {
@@ -77,7 +107,7 @@ final class TsigKeyStatuses {
     status.setPreviousKeyExpiresAt(old.getPreviousKeyExpiresAt());
     status.setImportSecretMissingSince(
         Optional.ofNullable(sourceMissingSince).map(KeySecrets::format).orElse(null));
-    return withConditions(status, key, old, false, reason, message, conditions);
+    return withConditions(status, key, old, false, reason, progress, message, conditions);
   }
 
   private static TsigKeyStatus previous(TsigKey key) {
@@ -90,7 +120,8 @@ final class TsigKeyStatuses {
       TsigKey key,
       TsigKeyStatus old,
       boolean ready,
-      TsigKeyReason reason,
+      Enum<?> reason,
+      Progress progress,
       String message,
       Conditions conditions) {
     Long generation = key.getMetadata().getGeneration();
@@ -98,8 +129,7 @@ final class TsigKeyStatuses {
         conditions.set(
             old.getConditions(), ApiConstants.CONDITION_READY, ready, reason, message, generation));
     status.setConditions(
-        Health.apply(
-            conditions, status.getConditions(), reason.progress(), reason, message, generation));
+        Health.apply(conditions, status.getConditions(), progress, reason, message, generation));
     status.setObservedGeneration(generation);
     return status;
   }

@@ -48,6 +48,16 @@ public final class OperatorFixture implements AutoCloseable {
     return start(server, settings(Clock.systemUTC()));
   }
 
+  /**
+   * Starts an operator watching all namespaces whose API client gives up on a 5xx answer at once:
+   * fabric8 otherwise retries it for about 20 s itself, before the operator sees the failure.
+   */
+  public static OperatorFixture startWithoutClientRetries(KubernetesMockServer server) {
+    return new OperatorFixture(
+        server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig()),
+        settings(Clock.systemUTC()));
+  }
+
   /** Starts an operator with the given settings. */
   public static OperatorFixture start(KubernetesMockServer server, OperatorRuntime.Settings s) {
     return new OperatorFixture(server.createClient(), s);
