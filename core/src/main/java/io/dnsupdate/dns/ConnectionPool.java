@@ -6,9 +6,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -28,13 +27,7 @@ final class ConnectionPool implements AutoCloseable {
   /** Below BIND's 30 s tcp-idle-timeout, so we close idle connections before the server does. */
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
 
-  private static final ScheduledExecutorService SWEEPER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "dns-idle-connections");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ScheduledThreadPoolExecutor SWEEPER = sweeper();
 
   private static final ConnectionPool SHARED =
       new ConnectionPool(MAX_PER_SERVER, MAX_TOTAL, IDLE_TIMEOUT);
@@ -57,6 +50,20 @@ final class ConnectionPool implements AutoCloseable {
     long period = Math.max(idleTimeout.toMillis() / 4, 10);
     this.sweep =
         SWEEPER.scheduleWithFixedDelay(this::closeIdle, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** One daemon thread closes idle connections for every pool. */
+  private static ScheduledThreadPoolExecutor sweeper() {
+    ScheduledThreadPoolExecutor sweeper =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "dns-idle-connections");
+              t.setDaemon(true);
+              return t;
+            });
+    sweeper.setRemoveOnCancelPolicy(true); // closed pools leave nothing behind
+    return sweeper;
   }
 
   /** The process-wide pool. */

@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,9 @@ final class StreamConnection {
   /** Ids in flight at most; a server pauses reading long before (BIND at 23 per connection). */
   static final int MAX_IN_FLIGHT = 4096;
 
+  private static final boolean QUICK_ACK =
+      new Socket().supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
+
   private final ServerEndpoint endpoint;
   private final Consumer<StreamConnection> onClosed;
   private final long createdNanos = System.nanoTime();
@@ -53,6 +57,7 @@ final class StreamConnection {
   private final Object stateLock = new Object();
 
   private volatile Socket socket;
+  private Socket tcp; // the TCP socket under TLS, or the socket itself
   private OutputStream out;
   private boolean closed; // guarded by stateLock
   private volatile boolean retired;
@@ -106,6 +111,7 @@ final class StreamConnection {
       Socket s = endpoint.transport() == Transport.TLS ? startTls(plain) : plain;
       s.setSoTimeout(0); // the reader waits for as long as the connection lives
       out = s.getOutputStream();
+      tcp = plain;
       socket = s;
     } catch (IOException | RuntimeException e) {
       closeQuietly(plain);
@@ -242,6 +248,9 @@ final class StreamConnection {
         }
         int id = ((answer[0] & 0xFF) << 8) | (answer[1] & 0xFF);
         Pending p = pending.remove(id);
+        if (!pending.isEmpty()) {
+          acknowledgeNow();
+        }
         if (p != null) {
           p.answer.complete(answer);
         } else {
@@ -250,6 +259,21 @@ final class StreamConnection {
       }
     } catch (IOException e) {
       fail(e);
+    }
+  }
+
+  /**
+   * With more answers to come, acknowledges what arrived at once instead of after the delayed-ACK
+   * timer (40 ms on Linux): named does not set TCP_NODELAY, so Nagle holds each further small
+   * answer on a pipelined connection until the previous one is acknowledged.
+   */
+  private void acknowledgeNow() {
+    if (QUICK_ACK) {
+      try {
+        tcp.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+      } catch (IOException | UnsupportedOperationException e) {
+        log.trace("TCP_QUICKACK", e);
+      }
     }
   }
 
