@@ -157,6 +157,7 @@ final class ConnectionPool implements AutoCloseable {
         total++;
         opens = true;
       } else if (best == null && connections.isEmpty()) {
+        servers.remove(key);
         throw new IOException(
             "more than " + maxTotal + " connections to nameservers are busy; try again later");
       } else if (best == null) {

@@ -211,6 +211,22 @@ class ConnectionPoolTest {
   }
 
   @Test
+  void atTheOverallBoundTheIdleConnectionOfAnotherServerMakesRoom() throws Exception {
+    var first = server((c, n) -> c.answerAll());
+    var second = server((c, n) -> c.answerAll());
+    ConnectionPool pool = new ConnectionPool(2, 1, Duration.ofSeconds(10));
+    closeAfter.add(0, pool);
+
+    ask(pool, first.endpoint(DEADLINE_MS), "first.");
+    Message answer = ask(pool, second.endpoint(DEADLINE_MS), "second.");
+
+    assertThat(answer.getQuestion().getName()).isEqualTo(name("second."));
+    assertThat(first.nextEvent(5)).isEqualTo("eof");
+    assertThat(pool.connections(first.endpoint(DEADLINE_MS))).isZero();
+    assertThat(pool.connections(second.endpoint(DEADLINE_MS))).isEqualTo(1);
+  }
+
+  @Test
   void closingThePoolClosesItsConnections() throws Exception {
     var server = server((c, n) -> c.answerAll());
     ConnectionPool pool = pool(2, Duration.ofSeconds(10));
