@@ -233,12 +233,23 @@ class ConnectionPoolTest {
     ServerEndpoint endpoint = server.endpoint(DEADLINE_MS);
     ask(pool, endpoint, "once.");
 
+    assertThat(readerThreads(server)).isEqualTo(1);
+
     pool.close();
 
     assertThat(server.nextEvent(5)).isEqualTo("eof");
     assertThat(pool.connections(endpoint)).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> readerThreads(server) == 0);
     assertThat(catchThrowableOfType(DnsUpdateException.class, () -> send(pool, endpoint, "late.")))
         .hasMessageContaining("closed");
+  }
+
+  /** Live reader threads of connections to {@code server}: named after the port. */
+  private static long readerThreads(ScriptedStreamServer server) {
+    String prefix = "dns-" + server.port() + "-";
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+        .count();
   }
 
   private ScriptedStreamServer current;
