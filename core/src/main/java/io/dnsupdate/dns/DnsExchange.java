@@ -1,26 +1,19 @@
 package io.dnsupdate.dns;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Flags;
@@ -46,14 +39,48 @@ final class DnsExchange {
 
   private final ServerEndpoint endpoint;
   private final Clock clock;
+  private final ConnectionPool pool;
 
   DnsExchange(ServerEndpoint endpoint, Clock clock) {
+    this(endpoint, clock, ConnectionPool.shared());
+  }
+
+  DnsExchange(ServerEndpoint endpoint, Clock clock, ConnectionPool pool) {
     this.endpoint = endpoint;
     this.clock = clock;
+    this.pool = pool;
   }
 
   /** A verified answer, and whether it had to be fetched again over TCP after truncation. */
   record Answer(Message message, boolean retriedOverTcp) {}
+
+  /**
+   * The request as last sent: a pooled connection picks the message id, and the id is covered by
+   * the TSIG MAC, so every send signs a fresh copy with its id.
+   */
+  private static final class Signed {
+    private final Message template;
+    private final TSIG signer;
+    int id;
+    TSIGRecord sent;
+
+    Signed(Message query, TSIG signer) {
+      this.template = signer == null ? query : query.clone();
+      this.signer = signer;
+    }
+
+    byte[] wire(int newId) {
+      Message m = signer == null ? template : template.clone();
+      m.getHeader().setID(newId);
+      if (signer != null) {
+        // Signed explicitly (not via setTSIG) so the request's TSIG is at hand for verification.
+        signer.apply(m, null);
+        sent = m.getTSIG();
+      }
+      id = newId;
+      return m.toWire(65535);
+    }
+  }
 
   /**
    * Sends {@code query}, signed with {@code signer} when not null.
@@ -62,28 +89,26 @@ final class DnsExchange {
    */
   Answer send(Message query, TSIG signer, String keyName, String subject)
       throws DnsUpdateException {
-    TSIGRecord sent = null;
-    if (signer != null) {
-      // Signed explicitly (not via setTSIG) so the request's TSIG is at hand for verification.
-      signer.apply(query, null);
-      sent = query.getTSIG();
-    }
-    byte[] wire = query.toWire(65535);
+    Signed request = new Signed(query, signer);
     Instant deadline = clock.instant().plus(endpoint.timeout());
-    int id = query.getHeader().getID();
+    long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
 
     boolean retried = false;
     byte[] answerWire;
     try {
-      if (endpoint.transport() == Transport.UDP && wire.length <= MAX_UDP_REQUEST) {
-        answerWire = exchangeUdp(wire, id, deadline);
+      byte[] wire =
+          endpoint.transport() == Transport.UDP ? request.wire(query.getHeader().getID()) : null;
+      if (wire != null && wire.length <= MAX_UDP_REQUEST) {
+        answerWire = exchangeUdp(wire, request.id, deadline);
         if (answerWire != null && isTruncated(answerWire)) {
           log.debug("truncated UDP answer from {} for {}; retrying over TCP", endpoint, subject);
           retried = true;
-          answerWire = exchangeStream(wire, deadline, false);
+          answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
         }
       } else {
-        answerWire = exchangeStream(wire, deadline, endpoint.transport() == Transport.TLS);
+        // Every stream message goes through the pool: one persistent, pipelined connection per
+        // server instead of a connect per message (RFC 7766 §6.2.1).
+        answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
       }
     } catch (SocketTimeoutException e) {
       throw unreachable(
@@ -126,13 +151,13 @@ final class DnsExchange {
           FailureReason.ServerFailure,
           "nameserver " + endpoint + " sent a malformed answer for " + subject + ": " + e);
     }
-    if (answer.getHeader().getID() != id) {
+    if (answer.getHeader().getID() != request.id) {
       throw new DnsUpdateException(
           FailureReason.ServerFailure,
           "nameserver " + endpoint + " answered another request id for " + subject);
     }
     if (signer != null) {
-      verify(answer, answerWire, signer, sent, keyName, subject);
+      verify(answer, answerWire, signer, request.sent, keyName, subject);
     }
     log.debug("{} answered {} for {}", endpoint, Rcode.string(answer.getRcode()), subject);
     return new Answer(answer, retried);
@@ -293,53 +318,6 @@ final class DnsExchange {
         }
       }
     }
-  }
-
-  private byte[] exchangeStream(byte[] wire, Instant deadline, boolean tls) throws IOException {
-    try (Socket plain = new Socket()) {
-      plain.connect(address(), remainingMillis(deadline));
-      plain.setSoTimeout(remainingMillis(deadline));
-      plain.setTcpNoDelay(true);
-      Socket socket = tls ? startTls(plain) : plain;
-      try {
-        OutputStream out = socket.getOutputStream();
-        // RFC 7766 §8: length and message in one write, so they travel in one segment.
-        ByteBuffer framed = ByteBuffer.allocate(2 + wire.length);
-        framed.putShort((short) wire.length).put(wire);
-        out.write(framed.array());
-        out.flush();
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        socket.setSoTimeout(remainingMillis(deadline));
-        int length = in.readUnsignedShort();
-        byte[] answer = new byte[length];
-        in.readFully(answer);
-        return answer;
-      } finally {
-        if (socket != plain) {
-          socket.close();
-        }
-      }
-    }
-  }
-
-  private Socket startTls(Socket plain) throws IOException {
-    String serverName = endpoint.tlsServerName();
-    SSLSocket tls =
-        (SSLSocket)
-            endpoint
-                .sslContext()
-                .getSocketFactory()
-                .createSocket(plain, serverName, endpoint.port(), true);
-    SSLParameters params = tls.getSSLParameters();
-    // "HTTPS" identification checks the certificate's names against serverName (RFC 6125).
-    params.setEndpointIdentificationAlgorithm("HTTPS");
-    if (!serverName.contains(":") && !serverName.matches("^[0-9.]+$")) {
-      params.setServerNames(List.of(new SNIHostName(serverName)));
-    }
-    params.setApplicationProtocols(new String[] {"dot"});
-    tls.setSSLParameters(params);
-    tls.startHandshake();
-    return tls;
   }
 
   private static DnsUpdateException unreachable(String message, Throwable cause) {

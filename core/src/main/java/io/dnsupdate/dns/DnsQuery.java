@@ -52,6 +52,20 @@ public final class DnsQuery {
     return new TxtAnswer(List.copyOf(values), answer.message().getRcode(), answer.retriedOverTcp());
   }
 
+  /**
+   * The zone's SOA serial as the server serves it now; empty when it does not serve the zone's SOA
+   * (not authoritative: REFUSED, or no SOA at that name).
+   */
+  public java.util.OptionalLong soaSerial(Name zone) throws DnsUpdateException {
+    DnsExchange.Answer answer = query(zone, Type.SOA);
+    for (Record r : answer.message().getSection(Section.ANSWER)) {
+      if (r instanceof org.xbill.DNS.SOARecord soa && r.getName().equals(zone)) {
+        return java.util.OptionalLong.of(soa.getSerial());
+      }
+    }
+    return java.util.OptionalLong.empty();
+  }
+
   /** The answer and authority sections for a non-recursive query, with the rcode checked. */
   DnsExchange.Answer query(Name name, int type) throws DnsUpdateException {
     DnsUpdateClient.requireAbsolute(name);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
@@ -18,7 +19,9 @@ import org.xbill.DNS.Update;
  * values; both are idempotent (adding a present value and deleting an absent one succeed, RFC 2136
  * §3.4.2), which also makes a retry after a lost answer safe. A NOERROR answer is not taken on
  * trust: the changed names are read back from the same server (one signed TXT query per name),
- * since PowerDNS answers NOERROR to a change its update policy refuses. Thread-safe.
+ * since PowerDNS answers NOERROR to a change its update policy refuses. A message that adds values
+ * also reads the zone's SOA serial before and after, so that propagation can be checked per message
+ * rather than per name ({@link UpdateResult#serial}). Thread-safe.
  */
 public final class DnsUpdateClient {
   private static final Logger log = LoggerFactory.getLogger(DnsUpdateClient.class);
@@ -85,9 +88,32 @@ public final class DnsUpdateClient {
       }
     }
     List<Name> owners = changes.stream().map(TxtChange::owner).toList();
+    boolean adds = changes.stream().anyMatch(c -> c.operation() == TxtChange.Operation.ADD);
+    OptionalLong before = adds ? serial(zone) : OptionalLong.empty();
     UpdateResult result = send(zone, update, owners, changes.size());
     confirm(zone, changes);
+    if (before.isEmpty()) {
+      return result;
+    }
+    OptionalLong after = serial(zone);
+    // Only a serial that moved marks a version that holds the changes; a server that changes a zone
+    // and keeps its serial (or serves no SOA to the key) leaves only the names to be checked. Not
+    // caught: a server that keeps its serial on updates while someone else raises it between our
+    // two reads; none of BIND, Knot, PowerDNS and Windows DNS keeps it.
+    if (after.isPresent() && SoaSerial.later(after.getAsLong(), before.getAsLong())) {
+      return new UpdateResult(result.changes(), result.retriedOverTcp(), after);
+    }
     return result;
+  }
+
+  /** The zone's serial as the server serves it to our key; empty where it cannot be read. */
+  private OptionalLong serial(Name zone) {
+    try {
+      return readBack.soaSerial(zone);
+    } catch (DnsUpdateException e) {
+      log.debug("{} did not tell the serial of {}: {}", endpoint, zone, e.getMessage());
+      return OptionalLong.empty();
+    }
   }
 
   /**

@@ -25,8 +25,11 @@ import org.xbill.DNS.Type;
 
 /**
  * Waits until every authoritative nameserver of a zone serves (or no longer serves) a TXT value, so
- * the ACME server, which may ask any of them, sees what we wrote. Queries are unsigned over TCP:
- * that is the view the ACME server gets, and TCP is never truncated.
+ * the ACME server, which may ask any of them, sees what we wrote. Queries are unsigned: that is the
+ * view the ACME server gets. Per name (a TXT query over TCP, never truncated, per server and poll),
+ * or per update where the update moved the zone's serial: then a server whose SOA serial has
+ * reached it serves the whole update, and one shared SOA query per server and poll answers for
+ * every challenge of it ({@link ZoneSerials}).
  */
 public final class PropagationChecker {
   private static final Logger log = LoggerFactory.getLogger(PropagationChecker.class);
@@ -115,24 +118,89 @@ public final class PropagationChecker {
   /** Waits until every server serves {@code value} at {@code owner}. */
   public void awaitPresent(List<ServerEndpoint> servers, Name owner, String value, Duration timeout)
       throws DnsUpdateException {
-    await(servers, owner, value, true, timeout);
+    await(
+        servers,
+        (server, deadline) -> checkTxt(server, owner, value, true, deadline),
+        "do not serve the TXT value at '" + owner + "'",
+        timeout);
   }
 
   /** Waits until no server serves {@code value} at {@code owner}. */
   public void awaitAbsent(List<ServerEndpoint> servers, Name owner, String value, Duration timeout)
       throws DnsUpdateException {
-    await(servers, owner, value, false, timeout);
+    await(
+        servers,
+        (server, deadline) -> checkTxt(server, owner, value, false, deadline),
+        "serve the TXT value at '" + owner + "'",
+        timeout);
   }
 
-  private void await(
-      List<ServerEndpoint> servers, Name owner, String value, boolean present, Duration timeout)
+  /**
+   * Waits until every server serves {@code zone} at {@code serial} or later (RFC 1982): a server
+   * there serves every change of the UPDATE that produced that serial, however many names it held.
+   * Waiters of the same servers share their SOA queries through {@code serials}.
+   *
+   * @param owner a name of the update, for the message when the wait times out
+   */
+  public void awaitSerial(
+      List<ServerEndpoint> servers,
+      Name zone,
+      long serial,
+      Name owner,
+      ZoneSerials serials,
+      Duration timeout)
+      throws DnsUpdateException {
+    Map<ServerEndpoint, Long> lastReading = new java.util.HashMap<>();
+    await(
+        servers,
+        (server, deadline) -> {
+          try {
+            long after = lastReading.getOrDefault(server, ZoneSerials.ANY);
+            ZoneSerials.Reading r = serials.readAfter(server, zone, after, deadline);
+            if (after == ZoneSerials.ANY && !reached(r, serial)) {
+              // the latest reading may predate the update: one made after it decides
+              r = serials.readAfter(server, zone, r.sequence(), deadline);
+            }
+            lastReading.put(server, r.sequence());
+            if (r.serial().isEmpty()) {
+              return "serves no SOA for zone '" + zone + "'";
+            }
+            return reached(r, serial) ? null : "at serial " + r.serial().getAsLong();
+          } catch (DnsUpdateException e) {
+            log.debug("serial check against {} failed: {}", server, e.getMessage());
+            return e.reason() == FailureReason.NameserverUnreachable
+                ? "unreachable"
+                : e.reason().name();
+          }
+        },
+        "do not serve serial "
+            + serial
+            + " of zone '"
+            + zone
+            + "', the first with the TXT value at '"
+            + owner
+            + "'",
+        timeout);
+  }
+
+  private static boolean reached(ZoneSerials.Reading r, long serial) {
+    return r.serial().isPresent() && SoaSerial.reached(r.serial().getAsLong(), serial);
+  }
+
+  /** Null when the server is where we want it, else why not. */
+  @FunctionalInterface
+  private interface Check {
+    String why(ServerEndpoint server, Instant deadline);
+  }
+
+  private void await(List<ServerEndpoint> servers, Check check, String goal, Duration timeout)
       throws DnsUpdateException {
     Instant deadline = clock.instant().plus(timeout);
     Map<ServerEndpoint, String> lagging = new LinkedHashMap<>();
     servers.forEach(s -> lagging.put(s, "not asked yet"));
     while (true) {
       for (ServerEndpoint server : List.copyOf(lagging.keySet())) {
-        String why = check(server, owner, value, present, deadline);
+        String why = check.why(server, deadline);
         if (why == null) {
           lagging.remove(server);
         } else {
@@ -156,10 +224,8 @@ public final class PropagationChecker {
             .append(" of ")
             .append(servers.size())
             .append(" authoritative nameserver(s) still ")
-            .append(present ? "do not serve" : "serve")
-            .append(" the TXT value at '")
-            .append(owner)
-            .append("': ");
+            .append(goal)
+            .append(": ");
     lagging.forEach(
         (s, why) -> message.append(s.nameserver()).append(" (").append(why).append("); "));
     message.append("check zone transfers (NOTIFY/IXFR) from the primary");
@@ -167,7 +233,7 @@ public final class PropagationChecker {
   }
 
   /** Null when the server is where we want it, else why not. */
-  private String check(
+  private String checkTxt(
       ServerEndpoint server, Name owner, String value, boolean present, Instant deadline) {
     Duration left = Duration.between(clock.instant(), deadline);
     if (left.isNegative() || left.isZero()) {

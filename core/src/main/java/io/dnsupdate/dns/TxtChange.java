@@ -41,6 +41,19 @@ public record TxtChange(Operation operation, Name owner, String value, long ttl)
     return new TxtChange(Operation.DELETE, owner, value, 0);
   }
 
+  /**
+   * Bytes this change takes in an UPDATE message at most: owner name uncompressed, type, class,
+   * TTL, length and the character-strings. Batches are cut by it to stay below the 64 KiB a DNS
+   * message over TCP can hold.
+   */
+  public int wireSize() {
+    int strings = Math.max(1, (value.length() + MAX_STRING - 1) / MAX_STRING);
+    return owner.length()
+        + 10
+        + strings
+        + value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
   /** The record as it goes into the update section (before dnsjava adjusts class for deletes). */
   TXTRecord record() {
     List<String> strings = new ArrayList<>();

@@ -94,6 +94,25 @@ class RenderedConfigIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("servers")
+  void anAddReportsTheSerialThatHoldsIt(Supplier<Target> target) throws Exception {
+    Target t = target.get();
+    DnsUpdateClient dns = t.client(t.key);
+    String value = token();
+
+    UpdateResult added = dns.addTxt(ZONE, GRANTED.get(0), value, 60);
+    UpdateResult deleted = dns.deleteTxt(ZONE, GRANTED.get(0), value);
+
+    // all three move the serial with every update (PowerDNS: SOA-EDIT-DNSUPDATE DEFAULT)
+    long served = new DnsQuery(dns.endpoint(), null, null).soaSerial(ZONE).orElseThrow();
+    assertThat(added.serial()).isPresent();
+    assertThat(SoaSerial.later(served, added.serial().getAsLong()))
+        .as("the delete moved the serial past the add's")
+        .isTrue();
+    assertThat(deleted.serial()).as("deletes need no propagation check").isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("servers")
   void everythingElseIsRefusedAndNothingIsWritten(Supplier<Target> target) throws Exception {
     Target t = target.get();
     DnsUpdateClient dns = t.client(t.key);

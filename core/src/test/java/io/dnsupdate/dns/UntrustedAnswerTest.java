@@ -18,7 +18,6 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
 
@@ -75,29 +74,36 @@ class UntrustedAnswerTest {
   }
 
   private static void updateAgainst(UnaryOperator<Message> forge) throws Exception {
-    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      // answers every message on every connection the same forged way (the engine reads the
+      // zone's serial around an update, so the update is not the only message)
       Thread responder =
           new Thread(
               () -> {
-                try (Socket s = server.accept()) {
-                  DataInputStream in = new DataInputStream(s.getInputStream());
-                  byte[] query = new byte[in.readUnsignedShort()];
-                  in.readFully(query);
-                  Message request = new Message(query);
-                  Message response = new Message(request.getHeader().getID());
-                  response.getHeader().setFlag(Flags.QR);
-                  response.getHeader().setOpcode(Opcode.UPDATE);
-                  response.getHeader().setRcode(Rcode.NOERROR);
-                  response.addRecord(request.getQuestion(), Section.ZONE);
-                  byte[] wire = forge.apply(response).toWire();
-                  DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                  out.writeShort(wire.length);
-                  out.write(wire);
-                  out.flush();
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
+                while (!server.isClosed()) {
+                  try (Socket s = server.accept()) {
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                    while (true) {
+                      byte[] query = new byte[in.readUnsignedShort()];
+                      in.readFully(query);
+                      Message request = new Message(query);
+                      Message response = new Message(request.getHeader().getID());
+                      response.getHeader().setFlag(Flags.QR);
+                      response.getHeader().setOpcode(request.getHeader().getOpcode());
+                      response.getHeader().setRcode(Rcode.NOERROR);
+                      response.addRecord(request.getQuestion(), Section.ZONE);
+                      byte[] wire = forge.apply(response).toWire();
+                      out.writeShort(wire.length);
+                      out.write(wire);
+                      out.flush();
+                    }
+                  } catch (Exception e) {
+                    // connection or server closed: take the next connection, if any
+                  }
                 }
               });
+      responder.setDaemon(true);
       responder.start();
       var endpoint =
           new ServerEndpoint(

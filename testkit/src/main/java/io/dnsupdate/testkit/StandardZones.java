@@ -32,6 +32,13 @@ public final class StandardZones {
   /** {@link TestKeys#ACME} may put TXT at any name below this one (benchmarks use many). */
   public static final String BENCH_SUBDOMAIN = "_bench._acme-challenge.example.test.";
 
+  /**
+   * {@link TestKeys#ACME} may put TXT at any name below this domain: the webhook benchmark's 1,000
+   * challenge names {@code _acme-challenge.n<i>.bench.example.test.}, which its issuer's policy
+   * (domain example.test) allows too.
+   */
+  public static final String BENCH_DOMAIN = "bench.example.test.";
+
   /** Owner of the 30 long TXT values that do not fit an EDNS 1232-byte UDP answer. */
   public static final String BIG_TXT_NAME = "big.example.test.";
 
@@ -77,6 +84,7 @@ public final class StandardZones {
       }
     }
     g.add("grant " + TestKeys.ACME.name() + " subdomain " + BENCH_SUBDOMAIN + " TXT;");
+    g.add("grant " + TestKeys.ACME.name() + " subdomain " + BENCH_DOMAIN + " TXT;");
     return g;
   }
 

@@ -25,15 +25,20 @@ import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
 
 /**
- * Coalesces concurrent TXT changes bound for the same nameserver, key and zone into one UPDATE
- * message (group commit): the first change of an idle lane waits a few milliseconds for company;
- * changes arriving while a message is in flight go out together as soon as it returns; a message
- * carries at most {@code maxChanges}. Each caller gets its own outcome: when the server refuses a
- * message (REFUSED, e.g. one name outside the key's update-policy), it is split in halves and sent
- * again, down to single changes, so one bad name cannot fail the others. RFC 2136 applies a message
- * all or nothing, and adding a present value or deleting an absent one succeeds, so a batch is as
- * safe as single updates. With a zero window every change is sent on its own, in the caller's
- * thread.
+ * Coalesces concurrent TXT changes bound for the same nameserver, key and zone into few UPDATE
+ * messages (group commit), one message in flight per lane, so BIND's quota of 100 queued updates is
+ * never reached. A change that finds its lane idle is sent at once, in the caller's own thread (no
+ * hand-off, no waiting for company); changes arriving while a message is in flight leave together,
+ * as many as {@link MessageCaps} lets into one message, as soon as it returns. An optional window
+ * makes the first change of an idle lane wait for company instead; {@link #off} sends every change
+ * alone, concurrently, as other solvers do.
+ *
+ * <p>Each caller gets its own outcome: a message the server refuses (REFUSED, e.g. one name outside
+ * the key's update-policy) is split in halves and sent again, down to single changes, so one bad
+ * name cannot fail the others; a message lost on its way (reset, refused connection, timeout) is
+ * sent again ({@link TransportRetry}), so one reset does not fail a whole batch. RFC 2136 applies a
+ * message all or nothing, and adding a present value or deleting an absent one succeeds, so a batch
+ * is as safe as single updates.
  */
 public final class UpdateBatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UpdateBatcher.class);
@@ -44,6 +49,7 @@ public final class UpdateBatcher implements AutoCloseable {
     UpdateResult apply(Name zone, List<TxtChange> changes) throws DnsUpdateException;
   }
 
+  private final boolean coalescing;
   private final Duration window;
   private final int maxChanges;
   private final WebhookMetrics metrics;
@@ -52,13 +58,25 @@ public final class UpdateBatcher implements AutoCloseable {
   private final ExecutorService senders;
 
   /**
-   * @param window how long the first change of an idle lane waits; zero disables coalescing
+   * @param window how long the first change of an idle lane waits for company; zero sends it at
+   *     once
    * @param maxChanges most changes in one message
    */
   public UpdateBatcher(Duration window, int maxChanges, WebhookMetrics metrics) {
+    this(true, window, maxChanges, metrics);
+  }
+
+  /** Every change in a message of its own, sent in its caller's thread. */
+  public static UpdateBatcher off(WebhookMetrics metrics) {
+    return new UpdateBatcher(false, Duration.ZERO, 1, metrics);
+  }
+
+  private UpdateBatcher(
+      boolean coalescing, Duration window, int maxChanges, WebhookMetrics metrics) {
     if (maxChanges < 1) {
       throw new IllegalArgumentException("maxChanges must be at least 1");
     }
+    this.coalescing = coalescing;
     this.window = window;
     this.maxChanges = maxChanges;
     this.metrics = metrics;
@@ -76,7 +94,7 @@ public final class UpdateBatcher implements AutoCloseable {
 
   /** True when changes are coalesced. */
   public boolean batching() {
-    return !window.isZero();
+    return coalescing;
   }
 
   /**
@@ -90,17 +108,23 @@ public final class UpdateBatcher implements AutoCloseable {
   public UpdateResult apply(
       Object lane, Sender sender, Name zone, TxtChange change, Duration timeout)
       throws DnsUpdateException {
-    if (!batching()) {
-      return send(sender, zone, List.of(change));
+    Pending p = new Pending(change, System.nanoTime() + timeout.toNanos());
+    if (!coalescing) {
+      return deliverAlone(sender, zone, p);
     }
-    Pending p = new Pending(change);
+    Lane[] carried = new Lane[1];
     lanes.compute(
         lane,
         (k, l) -> {
           Lane target = l == null ? new Lane(k, sender, zone) : l;
-          target.enqueue(p);
+          if (target.enqueue(p)) {
+            carried[0] = target;
+          }
           return target;
         });
+    if (carried[0] != null) {
+      carried[0].fly(List.of(p)); // an idle lane: this thread carries its own message
+    }
     try {
       return p.result.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -122,6 +146,83 @@ public final class UpdateBatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new DnsUpdateException(FailureReason.NameserverUnreachable, "interrupted", e);
     }
+  }
+
+  private UpdateResult deliverAlone(Sender sender, Name zone, Pending p) throws DnsUpdateException {
+    deliver(sender, zone, List.of(p));
+    try {
+      return p.result.getNow(null);
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof DnsUpdateException d) {
+        throw d;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Sends the batch, again after a transport failure ({@link TransportRetry}); a refused batch is
+   * split in halves and each half sent again, down to single changes, so refused names fail alone
+   * and the others still share few messages (about two per halving for one bad name).
+   */
+  private void deliver(Sender sender, Name zone, List<Pending> batch) {
+    for (int attempt = 1; ; attempt++) {
+      List<Pending> waiting = batch.stream().filter(p -> !p.result.isDone()).toList();
+      if (waiting.isEmpty()) {
+        return; // every caller gave up: nothing is sent on their behalf
+      }
+      List<TxtChange> changes = waiting.stream().map(p -> p.change).toList();
+      try {
+        UpdateResult r = send(sender, zone, changes);
+        waiting.forEach(p -> p.result.complete(r));
+        return;
+      } catch (DnsUpdateException e) {
+        if (TransportRetry.retryable(e)
+            && attempt < TransportRetry.ATTEMPTS
+            && pause(TransportRetry.backoff(attempt + 1), waiting)) {
+          log.debug(
+              "zone {}: {} change(s) lost on the way ({}); attempt {}",
+              zone,
+              waiting.size(),
+              e.getMessage(),
+              attempt + 1);
+          continue;
+        }
+        if (!splittable(e.reason()) || waiting.size() == 1) {
+          waiting.forEach(p -> p.result.completeExceptionally(e));
+          return;
+        }
+        log.debug("zone {}: {} change(s) refused together; splitting", zone, waiting.size());
+        int half = waiting.size() / 2;
+        deliver(sender, zone, waiting.subList(0, half));
+        deliver(sender, zone, waiting.subList(half, waiting.size()));
+        return;
+      }
+    }
+  }
+
+  /** Waits before a retry; false when no caller would still be waiting after it. */
+  private static boolean pause(Duration backoff, List<Pending> waiting) {
+    long resume = System.nanoTime() + backoff.toNanos();
+    if (waiting.stream().noneMatch(p -> p.deadlineNanos - resume > 0)) {
+      return false;
+    }
+    try {
+      Thread.sleep(backoff.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Refused messages are split; so are messages the server answered NOERROR without applying all
+   * (PowerDNS applies the permitted records and skips the rest): sent again in halves, the applied
+   * changes are no-ops, and only the refused ones fail.
+   */
+  private static boolean splittable(FailureReason reason) {
+    return reason == FailureReason.UpdateRefused || reason == FailureReason.UpdateNotApplied;
   }
 
   /** Sends one message and counts it. */
@@ -150,10 +251,12 @@ public final class UpdateBatcher implements AutoCloseable {
 
   private static final class Pending {
     final TxtChange change;
+    final long deadlineNanos;
     final CompletableFuture<UpdateResult> result = new CompletableFuture<>();
 
-    Pending(TxtChange change) {
+    Pending(TxtChange change, long deadlineNanos) {
       this.change = change;
+      this.deadlineNanos = deadlineNanos;
     }
   }
 
@@ -176,18 +279,27 @@ public final class UpdateBatcher implements AutoCloseable {
       return queue.size();
     }
 
-    /** Called inside {@code lanes.compute}: the lane cannot be removed meanwhile. */
-    synchronized void enqueue(Pending p) {
-      queue.add(p);
+    /**
+     * Called inside {@code lanes.compute}: the lane cannot be removed meanwhile. True when the lane
+     * was idle and the caller is to carry the change itself, now.
+     */
+    synchronized boolean enqueue(Pending p) {
       if (inFlight) {
-        return; // goes out when the message in flight returns
+        queue.add(p); // goes out when the message in flight returns
+        return false;
       }
+      if (window.isZero()) {
+        inFlight = true;
+        return true;
+      }
+      queue.add(p);
       if (queue.size() >= maxChanges) {
         startFlight();
       } else if (!scheduled) {
         scheduled = true;
         timer.schedule(this::windowClosed, window.toNanos(), TimeUnit.NANOSECONDS);
       }
+      return false;
     }
 
     private synchronized void windowClosed() {
@@ -197,13 +309,18 @@ public final class UpdateBatcher implements AutoCloseable {
       }
     }
 
-    /** Takes up to maxChanges (skipping callers that gave up) and sends them on a sender thread. */
+    /** Takes what fits one message (skipping callers that gave up); sends it on a sender thread. */
     private void startFlight() {
       List<Pending> batch = new ArrayList<>();
-      while (!queue.isEmpty() && batch.size() < maxChanges) {
-        Pending p = queue.poll();
-        if (!p.result.isDone()) {
-          batch.add(p);
+      MessageCaps caps = new MessageCaps(maxChanges);
+      while (!queue.isEmpty()) {
+        Pending p = queue.peek();
+        if (p.result.isDone()) {
+          queue.poll();
+        } else if (caps.take(p.change)) {
+          batch.add(queue.poll());
+        } else {
+          break;
         }
       }
       if (batch.isEmpty()) {
@@ -213,46 +330,15 @@ public final class UpdateBatcher implements AutoCloseable {
       senders.execute(() -> fly(batch));
     }
 
-    private void fly(List<Pending> batch) {
+    void fly(List<Pending> batch) {
       try {
-        deliver(batch);
+        deliver(sender, zone, batch);
       } catch (RuntimeException e) {
         log.error("sending a batch of {} change(s) failed unexpectedly", batch.size(), e);
         batch.forEach(p -> p.result.completeExceptionally(e));
       } finally {
         landed();
       }
-    }
-
-    /**
-     * Sends the batch; a refused batch is split in halves and each half sent again, down to single
-     * changes, so refused names fail alone and the others still share few messages (about two per
-     * halving for one bad name, instead of one per change).
-     */
-    private void deliver(List<Pending> batch) {
-      List<TxtChange> changes = batch.stream().map(p -> p.change).toList();
-      try {
-        UpdateResult r = send(sender, zone, changes);
-        batch.forEach(p -> p.result.complete(r));
-      } catch (DnsUpdateException e) {
-        if (!splittable(e.reason()) || batch.size() == 1) {
-          batch.forEach(p -> p.result.completeExceptionally(e));
-          return;
-        }
-        log.debug("zone {}: {} change(s) refused together; splitting", zone, batch.size());
-        int half = batch.size() / 2;
-        deliver(batch.subList(0, half));
-        deliver(batch.subList(half, batch.size()));
-      }
-    }
-
-    /**
-     * Refused messages are split; so are messages the server answered NOERROR without applying all
-     * (PowerDNS applies the permitted records and skips the rest): sent again in halves, the
-     * applied changes are no-ops, and only the refused ones fail.
-     */
-    private boolean splittable(FailureReason reason) {
-      return reason == FailureReason.UpdateRefused || reason == FailureReason.UpdateNotApplied;
     }
 
     /** The message returned: send what queued up meanwhile, or retire the lane. */

@@ -14,6 +14,7 @@ import io.dnsupdate.dns.TlsSettings;
 import io.dnsupdate.dns.Transport;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.dns.TxtChange;
+import io.dnsupdate.dns.UpdateResult;
 import io.dnsupdate.dns.ZoneFinder;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
@@ -41,8 +43,12 @@ final class UpdatePublisher {
   private final Duration budget;
   private final ZoneCache zones;
 
-  /** Where a change went: the server that took it, with which key, in which zone. */
-  record Applied(ServerEndpoint server, TsigCredentials credentials, Name zone) {}
+  /**
+   * Where a change went: the server that took it, with which key, in which zone, and the zone
+   * serial that holds it when the server moved the serial for it.
+   */
+  record Applied(
+      ServerEndpoint server, TsigCredentials credentials, Name zone, OptionalLong serial) {}
 
   /** Messages with equal lanes may share one UPDATE. */
   private record Lane(
@@ -203,14 +209,16 @@ final class UpdatePublisher {
     Name owner = change.owner();
     if (settings.zone().isPresent()) {
       Name zone = settings.zone().get();
-      send(server, credentials, zone, change, deadline);
-      return new Applied(server, credentials, zone);
+      return applied(server, credentials, zone, send(server, credentials, zone, change, deadline));
     }
     Name statusZone = statusZone(issuer);
     if (statusZone != null && owner.subdomain(statusZone)) {
       try {
-        send(server, credentials, statusZone, change, deadline);
-        return new Applied(server, credentials, statusZone);
+        return applied(
+            server,
+            credentials,
+            statusZone,
+            send(server, credentials, statusZone, change, deadline));
       } catch (DnsUpdateException e) {
         if (e.reason() != FailureReason.ZoneNotFound) {
           throw e;
@@ -219,16 +227,20 @@ final class UpdatePublisher {
         if (found.equals(statusZone)) {
           throw e;
         }
-        send(server, credentials, found, change, deadline);
-        return new Applied(server, credentials, found);
+        return applied(
+            server, credentials, found, send(server, credentials, found, change, deadline));
       }
     }
     Name zone = discover(server, credentials, owner, false);
-    send(server, credentials, zone, change, deadline);
-    return new Applied(server, credentials, zone);
+    return applied(server, credentials, zone, send(server, credentials, zone, change, deadline));
   }
 
-  private void send(
+  private static Applied applied(
+      ServerEndpoint server, TsigCredentials credentials, Name zone, UpdateResult result) {
+    return new Applied(server, credentials, zone, result.serial());
+  }
+
+  private UpdateResult send(
       ServerEndpoint server,
       TsigCredentials credentials,
       Name zone,
@@ -248,7 +260,7 @@ final class UpdatePublisher {
             server.timeout(),
             credentials,
             zone);
-    batcher.apply(lane, client::apply, zone, change, left);
+    return batcher.apply(lane, client::apply, zone, change, left);
   }
 
   private DnsUpdateException budgetSpent() {

@@ -98,7 +98,9 @@ public final class Webhook implements AutoCloseable {
       InformerDirectory directory = InformerDirectory.start(client);
       resources.push(directory);
       UpdateBatcher batcher =
-          new UpdateBatcher(config.batchWindow(), config.batchMaxChanges(), metrics);
+          config.batchWindow() == null
+              ? UpdateBatcher.off(metrics)
+              : new UpdateBatcher(config.batchWindow(), config.batchMaxChanges(), metrics);
       resources.push(batcher);
 
       ChallengeSolver solver =
@@ -135,9 +137,11 @@ public final class Webhook implements AutoCloseable {
             w.notReadyReason());
       } else {
         log.info(
-            "ready on port {} (coalescing window {} ms, at most {} changes per UPDATE)",
+            "ready on port {} (coalescing {}, at most {} changes per UPDATE)",
             w.port(),
-            config.batchWindow().toMillis(),
+            config.batchWindow() == null
+                ? "off"
+                : "on, window " + config.batchWindow().toMillis() + " ms",
             config.batchMaxChanges());
       }
       return w;

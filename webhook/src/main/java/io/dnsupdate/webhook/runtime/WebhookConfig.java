@@ -26,8 +26,10 @@ import java.util.Objects;
  * @param logLevel level of our own loggers, lower case ({@code LOG_LEVEL}, see {@link LogLevels})
  * @param kubeconfig kubeconfig file, or null for fabric8's auto-configuration (in-cluster service
  *     account, {@code KUBECONFIG}, {@code ~/.kube/config})
- * @param batchWindow how long the first change waits for others of the same zone, key and
- *     nameserver to share its UPDATE message; zero sends every change alone ({@code BATCH_WINDOW})
+ * @param batchWindow how long the first change of an idle lane (zone, key and nameserver) waits for
+ *     others to share its UPDATE message; zero (the default) sends it at once and coalesces only
+ *     what arrives while a message is in flight; null ({@code off}) sends every change alone
+ *     ({@code BATCH_WINDOW})
  * @param batchMaxChanges most changes in one UPDATE message ({@code BATCH_MAX_CHANGES})
  * @param authorizationCacheTtl how long a SubjectAccessReview decision is reused
  * @param startupWait how long {@code start} waits for the caches to fill before returning
@@ -53,8 +55,8 @@ public record WebhookConfig(
   public static final int DEFAULT_PORT = 8443;
   public static final String DEFAULT_REQUEST_HEADER_CONFIGMAP =
       "kube-system/extension-apiserver-authentication";
-  public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofMillis(3);
-  public static final int DEFAULT_BATCH_MAX_CHANGES = 100;
+  public static final Duration DEFAULT_BATCH_WINDOW = Duration.ZERO;
+  public static final int DEFAULT_BATCH_MAX_CHANGES = 1000;
 
   /** Above this, one message risks exceeding what nameservers accept in one UPDATE. */
   public static final int MAX_BATCH_CHANGES = 1000;
@@ -100,14 +102,18 @@ public record WebhookConfig(
                   "batch-window",
                   "DURATION",
                   "BATCH_WINDOW",
-                  "3ms",
-                  "time a change waits to share an UPDATE; 0: no coalescing; at most 1s"),
+                  "0",
+                  "time the first change of an idle zone waits to share an UPDATE; 0: none (what"
+                      + " arrives while an UPDATE is in flight still shares the next); off: one"
+                      + " UPDATE per change; at most 1s"),
               Flag.of(
                   "batch-max-changes",
                   "COUNT",
                   "BATCH_MAX_CHANGES",
                   String.valueOf(DEFAULT_BATCH_MAX_CHANGES),
-                  "most changes per UPDATE message, 1-" + MAX_BATCH_CHANGES),
+                  "most changes per UPDATE message, 1-"
+                      + MAX_BATCH_CHANGES
+                      + " (messages also stay below 60,000 bytes and 100 values per name)"),
               Flag.of(
                   "authorization-cache-ttl",
                   "DURATION",
@@ -171,7 +177,6 @@ public record WebhookConfig(
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(requestHeaderNamespace, "requestHeaderNamespace");
     Objects.requireNonNull(requestHeaderName, "requestHeaderName");
-    Objects.requireNonNull(batchWindow, "batchWindow");
     Objects.requireNonNull(authorizationCacheTtl, "authorizationCacheTtl");
     Objects.requireNonNull(startupWait, "startupWait");
     Objects.requireNonNull(limits, "limits");
@@ -186,8 +191,8 @@ public record WebhookConfig(
    */
   public static WebhookConfig parse(String[] args, Map<String, String> env) {
     FlagValues v = COMMAND_LINE.parse(args, env);
-    Duration window = v.duration("batch-window");
-    if (window.compareTo(Duration.ofSeconds(1)) > 0) {
+    Duration window = "off".equals(v.text("batch-window")) ? null : v.duration("batch-window");
+    if (window != null && window.compareTo(Duration.ofSeconds(1)) > 0) {
       v.problem("batch-window", "at most 1s (every challenge of the batch waits that long)");
     }
     String[] nsName =

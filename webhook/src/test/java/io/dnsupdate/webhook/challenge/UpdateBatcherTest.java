@@ -36,6 +36,7 @@ class UpdateBatcherTest {
     final List<List<TxtChange>> messages = new CopyOnWriteArrayList<>();
     volatile CountDownLatch gate = new CountDownLatch(0);
     volatile DnsUpdateException failAll;
+    volatile DnsUpdateException failNext;
 
     @Override
     public UpdateResult apply(Name zone, List<TxtChange> changes) throws DnsUpdateException {
@@ -47,6 +48,11 @@ class UpdateBatcherTest {
       }
       if (failAll != null) {
         throw failAll;
+      }
+      DnsUpdateException once = failNext;
+      if (once != null && messages.size() > 1) {
+        failNext = null;
+        throw once;
       }
       if (changes.stream().anyMatch(c -> c.owner().toString().startsWith("bad"))) {
         throw new DnsUpdateException(FailureReason.UpdateRefused, "REFUSED");
@@ -178,8 +184,8 @@ class UpdateBatcherTest {
   }
 
   @Test
-  void withoutAWindowEveryChangeTravelsAlone() throws Exception {
-    batcher = new UpdateBatcher(Duration.ZERO, 100, metrics);
+  void switchedOffEveryChangeTravelsAlone() throws Exception {
+    batcher = UpdateBatcher.off(metrics);
     FakeServer server = new FakeServer();
     List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -189,6 +195,123 @@ class UpdateBatcherTest {
       r.get(10, TimeUnit.SECONDS);
     }
     assertThat(server.messages).hasSize(10).allMatch(m -> m.size() == 1);
+  }
+
+  @Test
+  void aChangeThatFindsItsLaneIdleGoesOutAtOnceInItsCallersThread() throws Exception {
+    batcher = new UpdateBatcher(Duration.ZERO, 1000, metrics);
+    List<String> senderThreads = new CopyOnWriteArrayList<>();
+    UpdateBatcher.Sender server =
+        (zone, changes) -> {
+          senderThreads.add(Thread.currentThread().getName());
+          return new UpdateResult(changes.size(), false);
+        };
+
+    assertThat(batcher.apply("lane", server, ZONE, add("a", 1), WAIT).changes()).isEqualTo(1);
+
+    assertThat(senderThreads).containsExactly(Thread.currentThread().getName());
+  }
+
+  @Test
+  void withoutAWindowChangesArrivingDuringAFlightStillShareTheNextMessage() throws Exception {
+    batcher = new UpdateBatcher(Duration.ZERO, 1000, metrics);
+    FakeServer server = withOneInFlight("lane");
+    List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      results.add(submit(server, "lane", add("n" + i, i)));
+    }
+    await().atMost(WAIT).until(() -> batcher.queued() == 30);
+
+    server.gate.countDown();
+
+    for (CompletableFuture<UpdateResult> r : results) {
+      assertThat(r.get(10, TimeUnit.SECONDS)).isNotNull();
+    }
+    assertThat(server.messages).extracting(List::size).containsExactly(1, 30);
+  }
+
+  @Test
+  void aMessageHoldsAtMostAHundredValuesOfOneNameAndSixtyThousandBytes() throws Exception {
+    batcher = new UpdateBatcher(Duration.ZERO, 1000, metrics);
+    FakeServer server = withOneInFlight("lane");
+    List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
+    String value = "x".repeat(43); // a real challenge value's length
+    for (int i = 0; i < 150; i++) {
+      results.add(submit(server, "lane", TxtChange.add(name("same"), value + i, 60)));
+    }
+    for (int i = 0; i < 1000; i++) {
+      results.add(submit(server, "lane", TxtChange.add(name("n" + i), value, 60)));
+    }
+    await().atMost(WAIT).until(() -> batcher.queued() == 1150);
+
+    server.gate.countDown();
+
+    for (CompletableFuture<UpdateResult> r : results) {
+      assertThat(r.get(10, TimeUnit.SECONDS)).isNotNull();
+    }
+    List<List<TxtChange>> batches = server.messages.subList(1, server.messages.size());
+    assertThat(batches.get(0)).hasSize(100); // the 101st value of "same" waits for the next one
+    assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(1150);
+    assertThat(batches).hasSizeLessThan(5);
+    for (List<TxtChange> m : batches) {
+      assertThat(m.stream().mapToInt(TxtChange::wireSize).sum())
+          .isLessThanOrEqualTo(MessageCaps.MAX_MESSAGE_BYTES);
+      assertThat(m.stream().filter(c -> c.owner().equals(name("same"))).count())
+          .isLessThanOrEqualTo(MessageCaps.MAX_VALUES_PER_NAME);
+    }
+  }
+
+  @Test
+  void aBatchLostToAResetIsSentAgainAndEveryChangeSucceeds() throws Exception {
+    batcher = new UpdateBatcher(Duration.ZERO, 1000, metrics);
+    FakeServer server = withOneInFlight("lane");
+    List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
+    for (int i = 1; i <= 88; i++) {
+      results.add(submit(server, "lane", add("n" + i, i)));
+    }
+    await().atMost(WAIT).until(() -> batcher.queued() == 88);
+    server.failNext = reset();
+
+    server.gate.countDown();
+
+    for (CompletableFuture<UpdateResult> r : results) {
+      assertThat(r.get(10, TimeUnit.SECONDS)).isNotNull();
+    }
+    assertThat(server.messages).extracting(List::size).containsExactly(1, 88, 88);
+  }
+
+  @Test
+  void aServerThatKeepsResettingFailsTheBatchAfterThreeAttempts() throws Exception {
+    batcher = new UpdateBatcher(Duration.ZERO, 1000, metrics);
+    FakeServer server = new FakeServer();
+    server.failAll = reset();
+
+    assertThatThrownBy(() -> batcher.apply("lane", server, ZONE, add("a", 1), WAIT))
+        .isInstanceOf(DnsUpdateException.class)
+        .hasMessageContaining("reset");
+    assertThat(server.messages).hasSize(TransportRetry.ATTEMPTS);
+  }
+
+  @Test
+  void aRejectedKeyIsNotRetried() throws Exception {
+    batcher = new UpdateBatcher(Duration.ZERO, 1000, metrics);
+    FakeServer server = new FakeServer();
+    server.failAll = new DnsUpdateException(FailureReason.KeyRejected, "BADKEY");
+
+    assertThatThrownBy(() -> batcher.apply("lane", server, ZONE, add("a", 1), WAIT))
+        .hasMessageContaining("BADKEY");
+    assertThat(server.messages).hasSize(1);
+  }
+
+  static DnsUpdateException reset() {
+    return new DnsUpdateException(
+        FailureReason.NameserverUnreachable,
+        "I/O error talking to nameserver 127.0.0.1:53: connection reset",
+        new java.net.SocketException("Connection reset"));
+  }
+
+  static Name name(String label) {
+    return Name.fromConstantString("_acme-challenge." + label + ".example.test.");
   }
 
   @Test

@@ -22,8 +22,8 @@ class WebhookConfigTest {
     assertThat(c.requestHeaderName()).isEqualTo("extension-apiserver-authentication");
     assertThat(c.logLevel()).isEqualTo("info");
     assertThat(c.kubeconfig()).isNull();
-    assertThat(c.batchWindow()).isEqualTo(Duration.ofMillis(3));
-    assertThat(c.batchMaxChanges()).isEqualTo(100);
+    assertThat(c.batchWindow()).isZero();
+    assertThat(c.batchMaxChanges()).isEqualTo(1000);
     assertThat(c.authorizationCacheTtl()).isEqualTo(Duration.ofSeconds(5));
   }
 
@@ -38,7 +38,7 @@ class WebhookConfigTest {
                 "HTTPS_PORT", "9443",
                 "REQUESTHEADER_CONFIGMAP", "other/auth",
                 "LOG_LEVEL", "debug",
-                "BATCH_WINDOW", "0"));
+                "BATCH_WINDOW", "off"));
 
     assertThat(c.tlsCertFile()).isEqualTo(Path.of("/etc/c.pem"));
     assertThat(c.tlsKeyFile()).isEqualTo(Path.of("/etc/k.pem"));
@@ -46,7 +46,7 @@ class WebhookConfigTest {
     assertThat(c.requestHeaderNamespace()).isEqualTo("other");
     assertThat(c.requestHeaderName()).isEqualTo("auth");
     assertThat(c.logLevel()).isEqualTo("debug");
-    assertThat(c.batchWindow()).isZero();
+    assertThat(c.batchWindow()).as("off: no coalescing").isNull();
   }
 
   @Test
