@@ -33,7 +33,7 @@ const (
 
 var kinds = map[string]string{"TsigKey": "tsigkeys", "DnsUpdateIssuer": "dnsupdateissuers"}
 
-// A resource in a state the Java driver (cluster/src/test/.../GitOpsHealthIT) created, and what
+// A resource in a state the Java driver (cluster/src/test/.../GitOpsIT) created, and what
 // each tool must say about it. Variant "live" reads it; "dryRunCreate" creates a copy with
 // dryRun=All (the object as stored before any controller saw it); "dryRunPatch" merge-patches
 // the live one with dryRun=All (a spec the operator has not seen).
@@ -49,11 +49,11 @@ type healthCase struct {
 }
 
 // TestShippedChecksOnRealResources needs HEALTH_KUBECONFIG and HEALTH_CASES (a JSON list of
-// healthCase), which GitOpsHealthIT passes; run that test rather than this one alone.
+// healthCase), which GitOpsIT passes; run that test rather than this one alone.
 func TestShippedChecksOnRealResources(t *testing.T) {
 	kubeconfig, casesFile := os.Getenv("HEALTH_KUBECONFIG"), os.Getenv("HEALTH_CASES")
 	if kubeconfig == "" || casesFile == "" {
-		t.Fatal("HEALTH_KUBECONFIG and HEALTH_CASES are unset: run GitOpsHealthIT in module cluster/")
+		t.Fatal("HEALTH_KUBECONFIG and HEALTH_CASES are unset: run GitOpsIT in module cluster/")
 	}
 	raw, err := os.ReadFile(casesFile)
 	must(t, err)

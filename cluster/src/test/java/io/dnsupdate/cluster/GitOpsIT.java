@@ -8,11 +8,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.api.TsigKeySpec;
 import io.dnsupdate.e2e.ExampleResources;
 import io.dnsupdate.e2e.LocalNameserver;
 import io.dnsupdate.testkit.ClusterBinaries;
 import io.dnsupdate.testkit.CommandResult;
 import io.dnsupdate.testkit.RepositoryFiles;
+import io.dnsupdate.testkit.TestKeys;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -188,9 +190,141 @@ class GitOpsIT {
             "Current",
             "Progressing",
             "Error"));
-    Path casesFile = cluster.work().resolve("health-cases.json");
-    JSON.writeValue(casesFile.toFile(), cases);
+    runHealthChecks(cluster, cases, "health-cases.json");
+  }
 
+  /**
+   * The grace period of an import on a real resource: the source Secret is deleted (as a
+   * sealed-secrets or external-secrets refresh re-creates it), the TsigKey says so and stays Ready,
+   * the webhook keeps solving challenges with the copied key through the real aggregator, and the
+   * shipped health checks read the TsigKey as waiting (kstatus, Flux) or working (Argo CD), never
+   * as failed, and the issuer as working.
+   */
+  @Test
+  void anImportWhoseSourceIsBrieflyMissingKeepsWorkingAndNoToolCallsItFailed(RealCluster cluster)
+      throws Exception {
+    String ns = "gitops-grace";
+    cluster.kubectlOk("create", "namespace", ns);
+    KubernetesClient k8s = cluster.admin();
+    Secret source =
+        new io.fabric8.kubernetes.api.model.SecretBuilder()
+            .withNewMetadata()
+            .withName("bind-key")
+            .withNamespace(ns)
+            .endMetadata()
+            .addToStringData("secret", TestKeys.ACME.secret())
+            .build();
+    k8s.resource(source).create();
+    DnsUpdateIssuer issuer =
+        ExampleResources.issuer(ns, cluster.dns().hostPort(), LocalNameserver.ZONE, List.of());
+    TsigKey key = new TsigKey();
+    key.getMetadata().setNamespace(ns);
+    key.getMetadata().setName(issuer.getSpec().getTsigKeyRef().getName());
+    TsigKeySpec spec = new TsigKeySpec();
+    spec.setKeyName(TestKeys.ACME.name());
+    spec.setImportFrom(new TsigKeySpec.ImportFrom("bind-key", null));
+    key.setSpec(spec);
+    k8s.resource(key).create();
+    k8s.resource(issuer).create();
+    String configSecret =
+        key.getMetadata().getName() + ApiConstants.NAMESERVER_CONFIG_SECRET_SUFFIX;
+    Secret config =
+        cluster
+            .await("the nameserver config of the imported key grants the issuer's name")
+            .until(
+                () -> k8s.secrets().inNamespace(ns).withName(configSecret).get(),
+                s ->
+                    s != null
+                        && RealCluster.decoded(s)
+                            .getOrDefault(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY, "")
+                            .contains("_acme-challenge." + LocalNameserver.ZONE));
+    cluster.dns().trust(RealCluster.decoded(config), cluster.work());
+    cluster
+        .await("the issuer of the imported key is Ready")
+        .atMost(Duration.ofMinutes(3))
+        .until(() -> k8s.resource(issuer).get(), i -> "True".equals(status(i, "Ready")));
+
+    k8s.resource(source).delete();
+    TsigKey missing =
+        cluster
+            .await("the TsigKey reports its source missing within the grace period")
+            .until(
+                () -> k8s.resource(key).get(),
+                k -> "ImportSecretMissing".equals(reason(k, "Ready")));
+    assertThat(status(missing, "Ready")).isEqualTo("True");
+    assertThat(status(missing, "Reconciling")).isEqualTo("True");
+    assertThat(status(missing, "Stalled")).isNotEqualTo("True");
+    assertThat(missing.getStatus().getImportSecretMissingSince()).isNotBlank();
+
+    // cert-manager's calls still work: Present and CleanUp through the aggregator
+    Path certManager =
+        cluster
+            .plane()
+            .serviceAccountKubeconfig(
+                RealCluster.CERT_MANAGER_NAMESPACE,
+                "cert-manager",
+                cluster.work().resolve("cm-grace.kc"));
+    String fqdn = "_acme-challenge." + LocalNameserver.ZONE + ".";
+    assertThat(solve(cluster, certManager, WebhookAggregationIT.payload(ns, "Present", "grace-1")))
+        .contains("\"success\":true");
+    assertThat(cluster.dns().named().txt(fqdn)).contains("grace-1");
+    assertThat(solve(cluster, certManager, WebhookAggregationIT.payload(ns, "CleanUp", "grace-1")))
+        .contains("\"success\":true");
+    assertThat(cluster.dns().named().txt(fqdn)).doesNotContain("grace-1");
+    DnsUpdateIssuer stillReady = k8s.resource(issuer).get();
+    assertThat(status(stillReady, "Ready")).isEqualTo("True");
+    assertThat(k8s.resource(key).get().getStatus().getConditions())
+        .as("still within the grace period when the health checks read it")
+        .anyMatch(c -> "Ready".equals(c.getType()) && "ImportSecretMissing".equals(c.getReason()));
+
+    List<Map<String, Object>> cases = new ArrayList<>();
+    // Ready=True (the copied key works) and Reconciling=True (the operator waits for the source)
+    cases.add(
+        healthCase(
+            "TsigKey",
+            ns,
+            key.getMetadata().getName(),
+            "live",
+            null,
+            "InProgress",
+            "Healthy",
+            "InProgress"));
+    cases.add(
+        healthCase(
+            "DnsUpdateIssuer",
+            ns,
+            issuer.getMetadata().getName(),
+            "live",
+            null,
+            "Current",
+            "Healthy",
+            "Current"));
+    runHealthChecks(cluster, cases, "health-grace.json");
+  }
+
+  private static String solve(RealCluster cluster, Path kubeconfig, String json)
+      throws java.io.IOException {
+    Path body = Files.createTempFile(cluster.work(), "payload-", ".json");
+    Files.writeString(body, json);
+    CommandResult r =
+        cluster
+            .plane()
+            .kubectlAs(
+                kubeconfig,
+                "create",
+                "--raw",
+                "/apis/acme.dnsupdate.io/v1alpha1/dnsupdate",
+                "-f",
+                body.toString());
+    assertThat(r.ok()).as(r.output()).isTrue();
+    return r.output();
+  }
+
+  /** Runs the Go tests of cluster/health on the cases and asserts that every case passed. */
+  private static void runHealthChecks(
+      RealCluster cluster, List<Map<String, Object>> cases, String file) throws Exception {
+    Path casesFile = cluster.work().resolve(file);
+    JSON.writeValue(casesFile.toFile(), cases);
     Map<String, String> env = new LinkedHashMap<>();
     env.put("HEALTH_KUBECONFIG", cluster.plane().adminKubeconfig().toString());
     env.put("HEALTH_CASES", casesFile.toString());
@@ -275,6 +409,12 @@ class GitOpsIT {
     return i == null || i.getStatus() == null
         ? null
         : condition(i.getStatus().getConditions(), type, true);
+  }
+
+  private static String reason(TsigKey k, String type) {
+    return k == null || k.getStatus() == null
+        ? null
+        : condition(k.getStatus().getConditions(), type, false);
   }
 
   private static String reason(DnsUpdateIssuer i, String type) {

@@ -164,6 +164,11 @@ final class RealCluster implements AutoCloseable {
         + ".svc";
   }
 
+  /** The folder holding the webhook's serving certificate and key (tls.crt, tls.key). */
+  Path webhookTls() {
+    return work.resolve("webhook-tls");
+  }
+
   /** The CA of the webhook's serving certificate, as cert-manager issued it. */
   String webhookCaPem() {
     return webhookCaPem;
@@ -268,6 +273,14 @@ final class RealCluster implements AutoCloseable {
 
   /** The operator's Deployment env from the chart, as one more replica with its own token. */
   ComponentProcess startOperator(String name) {
+    return startOperator(name, Map.of());
+  }
+
+  /**
+   * One more operator process as {@link #startOperator(String)} makes it, with some of its
+   * environment replaced (an extra variable the chart's {@code operator.extraEnv} would add).
+   */
+  ComponentProcess startOperator(String name, Map<String, String> overrides) {
     Map<String, String> env = chartEnv("operator");
     env.put("KUBECONFIG", serviceAccountKubeconfig("operator").toString());
     // fieldRef metadata.namespace in the chart
@@ -278,6 +291,7 @@ final class RealCluster implements AutoCloseable {
     env.put("HTTP_PORT", String.valueOf(http.port()));
     // the kubelet sets HOSTNAME to the Pod's name; the operator's Lease identity is that name
     env.put("HOSTNAME", name);
+    env.putAll(overrides);
     ComponentProcess p = ComponentProcess.jar("operator", name, env, work);
     processes.add(p);
     return p;
@@ -340,7 +354,7 @@ final class RealCluster implements AutoCloseable {
             .until(
                 () -> admin().secrets().inNamespace(NAMESPACE).withName(secretName).get(),
                 s -> s != null && s.getData() != null && s.getData().containsKey("tls.key"));
-    Path tls = Files.createDirectories(work.resolve("webhook-tls"));
+    Path tls = Files.createDirectories(webhookTls());
     Files.write(tls.resolve("tls.crt"), decode(secret, "tls.crt"));
     Files.write(tls.resolve("tls.key"), decode(secret, "tls.key"));
     String caBundle = secret.getData().get("ca.crt");
