@@ -201,6 +201,11 @@ public final class KerberosKdc implements AutoCloseable {
     kadmin("cpw -randkey " + name);
   }
 
+  /** Deletes a principal from the database; its keytab file stays (an "unknown principal"). */
+  public synchronized void deletePrincipal(String name) {
+    kadmin("delprinc -force " + name);
+  }
+
   /**
    * {@code kinit -k -t keytab principal} into a ticket cache of its own, for {@code nsupdate -g}.
    *
