@@ -365,7 +365,66 @@ public final class GssTsigSession implements AutoCloseable {
     }
   }
 
-  /** Forgets the context here (the server keeps it until it expires). */
+  /**
+   * Asks the nameserver to forget the context (TKEY mode 5, RFC 2930 §4.2, signed with the
+   * context), then disposes of it here. Later requests signed with it are answered BADKEY.
+   *
+   * @throws GssTsigException when the server did not confirm the deletion (the context is disposed
+   *     of here anyway)
+   */
+  public synchronized void delete() throws GssTsigException {
+    try {
+      deleteOnServer();
+    } finally {
+      close();
+    }
+  }
+
+  /** The TKEY delete of {@link #delete()}, keeping the context here (tests use it alone). */
+  synchronized void deleteOnServer() throws GssTsigException {
+    {
+      Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+      Message q = new Message();
+      q.addRecord(Record.newRecord(keyName, Type.TKEY, DClass.ANY), Section.QUESTION);
+      q.addRecord(
+          new TKEYRecord(
+              keyName,
+              DClass.ANY,
+              0,
+              algorithm,
+              now,
+              now,
+              TKEYRecord.DELETE,
+              Rcode.NOERROR,
+              new byte[0],
+              null),
+          Section.ADDITIONAL);
+      Message answer = send(q);
+      boolean confirmed =
+          answer.getRcode() == Rcode.NOERROR
+              && answer.getSection(Section.ANSWER).stream()
+                  .anyMatch(
+                      r ->
+                          r instanceof TKEYRecord t
+                              && t.getName().equals(keyName)
+                              && t.getMode() == TKEYRecord.DELETE
+                              && t.getError() == Rcode.NOERROR);
+      if (!confirmed) {
+        throw new GssTsigException(
+            GssProblem.UPDATE_FAILED,
+            "nameserver "
+                + where()
+                + " did not confirm deleting GSS-TSIG context "
+                + keyName
+                + " ("
+                + Rcode.string(answer.getRcode())
+                + "); it forgets it when it expires at "
+                + expiresAt);
+      }
+    }
+  }
+
+  /** Forgets the context here (the server keeps it until it expires: see {@link #delete()}). */
   @Override
   public synchronized void close() {
     if (!closed) {

@@ -17,9 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
@@ -72,6 +74,14 @@ class GssTsigSessionIT {
     return u;
   }
 
+  static Message soaQuery() throws Exception {
+    Message q = new Message();
+    q.addRecord(
+        Record.newRecord(Name.fromString(StandardZones.EXAMPLE + "."), Type.SOA, DClass.IN),
+        Section.QUESTION);
+    return q;
+  }
+
   static List<String> txtValues() {
     return named.query(KerberosKdc.GSS_CHALLENGE_NAME, Type.TXT).getSection(Section.ANSWER).stream()
         .map(r -> String.join("", ((TXTRecord) r).getStrings()))
@@ -99,6 +109,29 @@ class GssTsigSessionIT {
         assertThat(txtValues()).doesNotContain(value);
       }
       assertThat(Files.readString(named.logFile())).contains("/key acme\\@EXAMPLE.TEST: updating");
+    }
+
+    @Test
+    void aContextTheServerForgotIsRejectedAndANewOneWorks() throws Exception {
+      Message probe = soaQuery();
+      try (GssTsigSession first = session(KerberosKdc.ACME)) {
+        assertThat(first.send(probe).getRcode()).isEqualTo(Rcode.NOERROR);
+        first.deleteOnServer();
+
+        // The context still exists here, named has forgotten it: BADKEY, the cue to renegotiate.
+        assertThatThrownBy(() -> first.send(soaQuery()))
+            .isInstanceOfSatisfying(
+                GssTsigException.class,
+                e -> assertThat(e.problem()).isEqualTo(GssProblem.SIGNATURE_REJECTED))
+            .hasMessageContaining("BADKEY")
+            .hasMessageContaining("negotiate a new one");
+      }
+      try (GssTsigSession again = session(KerberosKdc.ACME)) {
+        assertThat(again.update(addTxt(KerberosKdc.GSS_CHALLENGE_NAME, "again")).getRcode())
+            .isEqualTo(Rcode.NOERROR);
+        again.delete();
+        assertThatThrownBy(() -> again.send(soaQuery())).isInstanceOf(IllegalStateException.class);
+      }
     }
 
     @Test
