@@ -168,6 +168,56 @@ class GssTsigSessionIT {
   }
 
   @Nested
+  class Verification {
+
+    @Test
+    void aChangedAnswerDoesNotVerify() throws Exception {
+      try (TamperingProxy proxy = new TamperingProxy(named.socketAddress());
+          GssTsigSession s =
+              GssTsigSession.negotiate(
+                  login(KerberosKdc.ACME), proxy.address(), SERVER_NAME, TIMEOUT)) {
+        proxy.tamper(TamperingProxy::flipHeaderBit);
+        assertThatThrownBy(() -> s.send(soaQuery()))
+            .isInstanceOfSatisfying(
+                GssTsigException.class,
+                e -> {
+                  assertThat(e.problem()).isEqualTo(GssProblem.RESPONSE_NOT_VERIFIED);
+                  assertThat(e.reason()).isEqualTo(FailureReason.ResponseNotVerified);
+                })
+            .hasMessageContaining("did not verify");
+      }
+    }
+
+    @Test
+    void anUnsignedAnswerIsNotTrusted() throws Exception {
+      try (TamperingProxy proxy = new TamperingProxy(named.socketAddress());
+          GssTsigSession s =
+              GssTsigSession.negotiate(
+                  login(KerberosKdc.ACME), proxy.address(), SERVER_NAME, TIMEOUT)) {
+        proxy.tamper(TamperingProxy::stripTsig);
+        assertThatThrownBy(() -> s.update(addTxt(KerberosKdc.GSS_CHALLENGE_NAME, "unsigned")))
+            .isInstanceOfSatisfying(
+                GssTsigException.class,
+                e -> assertThat(e.problem()).isEqualTo(GssProblem.RESPONSE_NOT_VERIFIED))
+            .hasMessageContaining("unsigned");
+      }
+    }
+
+    @Test
+    void aChangedTkeyAnswerFailsTheNegotiation() throws Exception {
+      KerberosIdentity acme = login(KerberosKdc.ACME);
+      try (TamperingProxy proxy = new TamperingProxy(named.socketAddress())) {
+        proxy.tamper(TamperingProxy::flipHeaderBit);
+        assertThatThrownBy(
+                () -> GssTsigSession.negotiate(acme, proxy.address(), SERVER_NAME, TIMEOUT))
+            .isInstanceOfSatisfying(
+                GssTsigException.class,
+                e -> assertThat(e.problem()).isEqualTo(GssProblem.RESPONSE_NOT_VERIFIED));
+      }
+    }
+  }
+
+  @Nested
   class Credentials {
 
     @Test
