@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnsupdate.dns.FailureReason;
+import io.dnsupdate.testkit.CommandResult;
+import io.dnsupdate.testkit.Commands;
 import io.dnsupdate.testkit.KerberosKdc;
 import io.dnsupdate.testkit.NamedServer;
 import io.dnsupdate.testkit.StandardZones;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,6 +112,39 @@ class GssTsigSessionIT {
         assertThat(txtValues()).doesNotContain(value);
       }
       assertThat(Files.readString(named.logFile())).contains("/key acme\\@EXAMPLE.TEST: updating");
+    }
+
+    @Test
+    void nsupdateAndTheEngineChangeEachOthersRecords() throws Exception {
+      String fromNsupdate = "nsupdate-" + UUID.randomUUID();
+      String fromEngine = "engine-" + UUID.randomUUID();
+      Map<String, String> env = kdc.kinit(KerberosKdc.ACME);
+      nsupdate(env, "update add " + KerberosKdc.GSS_CHALLENGE_NAME + " 60 TXT " + fromNsupdate);
+      try (GssTsigSession s = session(KerberosKdc.ACME)) {
+        s.update(addTxt(KerberosKdc.GSS_CHALLENGE_NAME, fromEngine));
+        assertThat(txtValues()).contains(fromNsupdate, fromEngine);
+        Update delete = new Update(Name.fromString(StandardZones.EXAMPLE + "."));
+        delete.delete(
+            new TXTRecord(Name.fromString(KerberosKdc.GSS_CHALLENGE_NAME), 1, 60, fromNsupdate));
+        s.update(delete);
+      }
+      nsupdate(env, "update delete " + KerberosKdc.GSS_CHALLENGE_NAME + " TXT " + fromEngine);
+      assertThat(txtValues()).doesNotContain(fromNsupdate, fromEngine);
+    }
+
+    private void nsupdate(Map<String, String> env, String line) {
+      String script =
+          "server "
+              + named.address()
+              + " "
+              + named.port()
+              + "\nzone "
+              + StandardZones.EXAMPLE
+              + "\n"
+              + line
+              + "\nsend\n";
+      CommandResult r = Commands.run(List.of("nsupdate", "-g"), env, script, TIMEOUT);
+      assertThat(r.ok()).as(r.output()).isTrue();
     }
 
     @Test
