@@ -7,11 +7,13 @@ import io.dnsupdate.dns.FailureReason;
 import io.dnsupdate.testkit.CommandResult;
 import io.dnsupdate.testkit.Commands;
 import io.dnsupdate.testkit.KerberosKdc;
+import io.dnsupdate.testkit.MutableClock;
 import io.dnsupdate.testkit.NamedServer;
 import io.dnsupdate.testkit.StandardZones;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -250,6 +252,49 @@ class GssTsigSessionIT {
                 GssTsigException.class,
                 e -> assertThat(e.problem()).isEqualTo(GssProblem.RESPONSE_NOT_VERIFIED));
       }
+    }
+  }
+
+  @Nested
+  class Clocks {
+
+    @Test
+    void aRequestSignedTenMinutesAheadIsBadtimeAndNamedAsClockSkew() throws Exception {
+      MutableClock clock = new MutableClock(Instant.now());
+      try (GssTsigSession s =
+          GssTsigSession.negotiate(
+              login(KerberosKdc.ACME),
+              named.socketAddress(),
+              SERVER_NAME,
+              GssTsigSession.servicePrincipal(SERVER_NAME, kdc.realm()),
+              TIMEOUT,
+              clock)) {
+        clock.advance(Duration.ofMinutes(10));
+        assertThatThrownBy(() -> s.send(soaQuery()))
+            .isInstanceOfSatisfying(
+                GssTsigException.class,
+                e -> assertThat(e.problem()).isEqualTo(GssProblem.CLOCK_SKEW))
+            .hasMessageContaining("BADTIME");
+      }
+    }
+
+    @Test
+    void anAnswerSignedFarFromOurClockIsClockSkew() throws Exception {
+      // Our clock ten minutes behind: named signs its TKEY answer at its own (real) time.
+      MutableClock clock = new MutableClock(Instant.now().minus(Duration.ofMinutes(10)));
+      KerberosIdentity acme = login(KerberosKdc.ACME);
+      assertThatThrownBy(
+              () ->
+                  GssTsigSession.negotiate(
+                      acme,
+                      named.socketAddress(),
+                      SERVER_NAME,
+                      GssTsigSession.servicePrincipal(SERVER_NAME, kdc.realm()),
+                      TIMEOUT,
+                      clock))
+          .isInstanceOfSatisfying(
+              GssTsigException.class, e -> assertThat(e.problem()).isEqualTo(GssProblem.CLOCK_SKEW))
+          .hasMessageContaining("synchronise the clocks");
     }
   }
 
