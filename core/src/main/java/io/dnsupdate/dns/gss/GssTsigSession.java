@@ -35,6 +35,12 @@ import org.xbill.DNS.WireParseException;
  */
 public final class GssTsigSession implements AutoCloseable {
 
+  /** The algorithm name of RFC 3645, which BIND and Windows accept. */
+  public static final Name GSS_TSIG = TSIG.GSS_TSIG;
+
+  /** The algorithm name older Windows DNS servers (2000) used for GSS-TSIG. */
+  public static final Name GSS_MICROSOFT = Name.fromConstantString("gss.microsoft.com.");
+
   /** Kerberos v5 GSS-API mechanism (RFC 1964). */
   static final Oid KRB5_MECHANISM = oid("1.2.840.113554.1.2.2");
 
@@ -57,6 +63,7 @@ public final class GssTsigSession implements AutoCloseable {
   private GssTsigSession(
       GSSContext context,
       Name keyName,
+      Name algorithm,
       InetSocketAddress server,
       String principal,
       Instant expiresAt,
@@ -64,7 +71,7 @@ public final class GssTsigSession implements AutoCloseable {
       Clock clock) {
     this.context = context;
     this.keyName = keyName;
-    this.algorithm = TSIG.GSS_TSIG;
+    this.algorithm = algorithm;
     this.server = server;
     this.principal = principal;
     this.expiresAt = expiresAt;
@@ -114,7 +121,27 @@ public final class GssTsigSession implements AutoCloseable {
       Duration timeout,
       Clock clock)
       throws GssTsigException {
+    return negotiate(identity, server, serverName, servicePrincipal, GSS_TSIG, timeout, clock);
+  }
+
+  /**
+   * {@link #negotiate(KerberosIdentity, InetSocketAddress, String, String, Duration, Clock)} under
+   * another algorithm name: {@link #GSS_TSIG} or {@link #GSS_MICROSOFT}.
+   */
+  public static GssTsigSession negotiate(
+      KerberosIdentity identity,
+      InetSocketAddress server,
+      String serverName,
+      String servicePrincipal,
+      Name algorithm,
+      Duration timeout,
+      Clock clock)
+      throws GssTsigException {
     Objects.requireNonNull(servicePrincipal, "servicePrincipal");
+    if (!algorithm.equals(GSS_TSIG) && !algorithm.equals(GSS_MICROSOFT)) {
+      throw new IllegalArgumentException(
+          "GSS-TSIG algorithm must be " + GSS_TSIG + " or " + GSS_MICROSOFT + ", not " + algorithm);
+    }
     String where = server.getHostString() + ":" + server.getPort();
     Name keyName = newKeyName(serverName);
     GSSContext context;
@@ -142,7 +169,7 @@ public final class GssTsigSession implements AutoCloseable {
     try {
       for (int round = 1; ; round++) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Message query = tkeyQuery(keyName, token, now);
+        Message query = tkeyQuery(keyName, algorithm, token, now);
         byte[] answerWire = exchange(server, query.toWire(), timeout, where);
         Message answer = parse(answerWire, where);
         if (answer.getHeader().getID() != query.getHeader().getID()) {
@@ -163,6 +190,7 @@ public final class GssTsigSession implements AutoCloseable {
               new GssTsigSession(
                   context,
                   keyName,
+                  algorithm,
                   server,
                   identity.principal(),
                   tkey.getTimeExpire(),
@@ -455,7 +483,7 @@ public final class GssTsigSession implements AutoCloseable {
     }
   }
 
-  private static Message tkeyQuery(Name keyName, byte[] token, Instant now) {
+  private static Message tkeyQuery(Name keyName, Name algorithm, byte[] token, Instant now) {
     Message q = new Message();
     q.addRecord(Record.newRecord(keyName, Type.TKEY, DClass.ANY), Section.QUESTION);
     q.addRecord(
@@ -463,7 +491,7 @@ public final class GssTsigSession implements AutoCloseable {
             keyName,
             DClass.ANY,
             0,
-            TSIG.GSS_TSIG,
+            algorithm,
             now,
             now.plus(Duration.ofHours(1)),
             TKEYRecord.GSSAPI,

@@ -173,6 +173,23 @@ class GssTsigSessionIT {
     }
 
     @Test
+    void theWindowsAlgorithmNameWorksToo() throws Exception {
+      try (GssTsigSession s =
+          GssTsigSession.negotiate(
+              login(KerberosKdc.ACME),
+              named.socketAddress(),
+              SERVER_NAME,
+              GssTsigSession.servicePrincipal(SERVER_NAME, kdc.realm()),
+              GssTsigSession.GSS_MICROSOFT,
+              TIMEOUT,
+              java.time.Clock.systemUTC())) {
+        assertThat(s.update(addTxt(KerberosKdc.GSS_CHALLENGE_NAME, "ms")).getRcode())
+            .isEqualTo(Rcode.NOERROR);
+        s.delete();
+      }
+    }
+
+    @Test
     void anARecordIsRefusedByPolicy() throws Exception {
       try (GssTsigSession s = session(KerberosKdc.ACME)) {
         Update u = new Update(Name.fromString(StandardZones.EXAMPLE + "."));
