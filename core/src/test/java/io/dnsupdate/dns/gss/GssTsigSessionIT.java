@@ -173,6 +173,20 @@ class GssTsigSessionIT {
     }
 
     @Test
+    void theKeytabFileIsNotNeededAfterLogin() throws Exception {
+      // What a keytab from a Secret needs: a file for the login only (the TGT is in the Subject).
+      Path copy = Files.createTempFile("acme", ".keytab");
+      Files.write(copy, kdc.keytabBytes(KerberosKdc.ACME));
+      KerberosIdentity acme = KerberosIdentity.login(credentials(KerberosKdc.ACME, copy));
+      Files.delete(copy);
+      try (GssTsigSession s =
+          GssTsigSession.negotiate(acme, named.socketAddress(), SERVER_NAME, TIMEOUT)) {
+        assertThat(s.update(addTxt(KerberosKdc.GSS_CHALLENGE_NAME, "no-file")).getRcode())
+            .isEqualTo(Rcode.NOERROR);
+      }
+    }
+
+    @Test
     void theWindowsAlgorithmNameWorksToo() throws Exception {
       try (GssTsigSession s =
           GssTsigSession.negotiate(
