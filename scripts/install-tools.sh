@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers the tests and the demo start on 127.0.0.1 (BIND 9, Knot DNS, PowerDNS
-# with its SQLite backend, Pebble, kdig), a JDK 17 and Maven, each only when missing. Debian/Ubuntu; uses sudo when not root.
+# with its SQLite backend, Pebble, kdig, an MIT Kerberos KDC), a JDK 17 and Maven, each only when
+# missing. Debian/Ubuntu; uses sudo when not root.
 set -euo pipefail
 
 missing=()
@@ -18,6 +19,12 @@ ls /usr/lib/*/pdns/libgsqlite3backend.so >/dev/null 2>&1 || missing+=(pdns-backe
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 # the secondary nameserver of the tests listens on 127.0.0.2, added to lo with ip(8)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+# GSS-TSIG tests: a throwaway MIT Kerberos KDC (testkit KerberosKdc; krb5kdc, kdb5_util and
+# kadmin.local in /usr/sbin) and kinit for nsupdate -g. Debian's krb5-config may write an
+# /etc/krb5.conf while installing: the tests never read it (own KRB5_CONFIG / java.security.krb5.conf)
+[ -x /usr/sbin/krb5kdc ] || command -v krb5kdc >/dev/null 2>&1 || missing+=(krb5-kdc)
+[ -x /usr/sbin/kadmin.local ] || command -v kadmin.local >/dev/null 2>&1 || missing+=(krb5-admin-server)
+command -v kinit >/dev/null 2>&1 || missing+=(krb5-user)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 

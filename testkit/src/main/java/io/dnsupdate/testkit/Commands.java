@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,15 @@ public final class Commands {
 
   /** Runs a command to completion with the given standard input, failing after the timeout. */
   public static CommandResult run(List<String> command, String stdin, Duration timeout) {
+    return run(command, Map.of(), stdin, timeout);
+  }
+
+  /**
+   * {@link #run(List, String, Duration)} with extra environment variables for the child only (e.g.
+   * {@code KRB5_CONFIG}: never the test JVM's own environment).
+   */
+  public static CommandResult run(
+      List<String> command, Map<String, String> env, String stdin, Duration timeout) {
     List<String> cmd = new ArrayList<>(command);
     cmd.set(0, executable(cmd.get(0)));
     Path out = null;
@@ -69,6 +79,7 @@ public final class Commands {
       out = Files.createTempFile("testkit-cmd", ".out");
       ProcessBuilder pb =
           new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+      pb.environment().putAll(env);
       Process p = pb.start();
       try (var in = p.getOutputStream()) {
         if (stdin != null) {

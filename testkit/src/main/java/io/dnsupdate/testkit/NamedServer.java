@@ -52,6 +52,8 @@ public final class NamedServer implements AuthoritativeServer {
   private final Map<String, SecondaryZone> secondaries = new LinkedHashMap<>();
   private final List<Path> includes = new ArrayList<>();
   private final List<String> extraConfig = new ArrayList<>();
+  private final Path gssapiKeytab;
+  private final Map<String, String> environment;
 
   private Process process;
   private boolean closed;
@@ -91,6 +93,8 @@ public final class NamedServer implements AuthoritativeServer {
     secondaries.putAll(b.secondaries);
     includes.addAll(b.includes);
     extraConfig.addAll(b.extraConfig);
+    this.gssapiKeytab = b.gssapiKeytab;
+    this.environment = Map.copyOf(b.environment);
 
     Files.createDirectories(workDir.resolve("zones"));
     for (PrimaryZone z : primaries.values()) {
@@ -417,6 +421,7 @@ public final class NamedServer implements AuthoritativeServer {
               .directory(workDir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+      pb.environment().putAll(environment);
       process = pb.start();
       Commands.track(process);
     } catch (IOException e) {
@@ -556,6 +561,10 @@ public final class NamedServer implements AuthoritativeServer {
           .append("; };\n");
     }
     c.append("  listen-on-v6 { none; };\n");
+    if (gssapiKeytab != null) {
+      // GSS-TSIG (TKEY mode 3): named accepts contexts for any principal in this keytab.
+      c.append("  tkey-gssapi-keytab \"").append(gssapiKeytab).append("\";\n");
+    }
     c.append("};\n\n");
 
     if (tls) {
@@ -685,6 +694,8 @@ public final class NamedServer implements AuthoritativeServer {
     private final List<Path> includes = new ArrayList<>();
     private final List<String> extraConfig = new ArrayList<>();
     private Duration startTimeout = Duration.ofSeconds(15);
+    private Path gssapiKeytab;
+    private final Map<String, String> environment = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -792,6 +803,16 @@ public final class NamedServer implements AuthoritativeServer {
     /** Appends raw top-level configuration text. */
     public Builder extraConfig(String raw) {
       extraConfig.add(raw);
+      return this;
+    }
+
+    /**
+     * Accepts GSS-TSIG (RFC 3645): {@code tkey-gssapi-keytab} with the service principal's keytab,
+     * and {@code KRB5_CONFIG} for named's own Kerberos library (named's environment only).
+     */
+    public Builder gssapi(Path keytab, Path krb5Config) {
+      this.gssapiKeytab = keytab.toAbsolutePath();
+      environment.put("KRB5_CONFIG", krb5Config.toAbsolutePath().toString());
       return this;
     }
 

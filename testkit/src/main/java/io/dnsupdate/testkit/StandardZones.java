@@ -114,6 +114,32 @@ public final class StandardZones {
     return b;
   }
 
+  /**
+   * The standard primary (no secondary) that also accepts GSS-TSIG from the KDC's realm: named gets
+   * the keytab of {@link KerberosKdc#DNS_SERVICE} and example.test the extra grant {@code grant
+   * acme@REALM name _acme-challenge.www.example.test. TXT;} ({@link #gssGrant}).
+   */
+  public static NamedServer.Builder gssPrimaryBuilder(KerberosKdc kdc) {
+    List<String> grants = new ArrayList<>(exampleGrants());
+    grants.add(gssGrant(kdc));
+    return NamedServer.builder()
+        .listenAddress(PRIMARY_ADDRESS)
+        .portAlsoFreeOn(SECONDARY_ADDRESS)
+        .keys(TestKeys.all())
+        .primaryZone(EXAMPLE, exampleRecords(), grants)
+        .primaryZone(OTHER, otherRecords(), otherGrants())
+        .gssapi(kdc.keytab(KerberosKdc.DNS_SERVICE), kdc.krb5Conf());
+  }
+
+  /** The update-policy line letting {@link KerberosKdc#ACME} put TXT at one challenge name. */
+  public static String gssGrant(KerberosKdc kdc) {
+    return "grant "
+        + kdc.principal(KerberosKdc.ACME)
+        + " name "
+        + KerberosKdc.GSS_CHALLENGE_NAME
+        + " TXT;";
+  }
+
   /** Starts the standard primary without a secondary. */
   public static NamedServer startPrimary() {
     return primaryBuilder(false).start();
