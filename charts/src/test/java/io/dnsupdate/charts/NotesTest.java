@@ -71,6 +71,14 @@ class NotesTest {
         .isEqualTo(dnsUpdateIssuer.path("metadata").path("name").asText());
   }
 
+  @Test
+  void pointsAtTheHealthChecksTheChartShips() {
+    for (String file : List.of("gitops/argocd-cm.yaml", "gitops/flux-kustomization.yaml")) {
+      assertThat(notes).contains(file);
+      assertThat(RenderedChart.CHART_DIR.resolve(file)).isRegularFile();
+    }
+  }
+
   /** The indented block of NOTES starting at the line {@code first}, dedented. */
   private static String indentedBlock(String first) {
     List<String> lines = notes.lines().toList();
