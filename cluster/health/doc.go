@@ -1,3 +1,3 @@
-// Package health tests the Argo CD and Flux health checks shipped in docs/gitops against real
+// Package health tests the Argo CD and Flux health checks shipped in the chart (gitops/) against real
 // TsigKeys and DnsUpdateIssuers read from a real API server; see health_test.go.
 package health

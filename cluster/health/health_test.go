@@ -22,10 +22,10 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// The shipped artefacts, read where users find them.
+// The shipped artefacts, read where they ship: in the chart, which the docs show verbatim.
 const (
-	argoFile = "../../docs/gitops/argocd-cm.yaml"
-	fluxFile = "../../docs/gitops/flux-kustomization.yaml"
+	argoFile = "../../charts/dnsupdate-operator/gitops/argocd-cm.yaml"
+	fluxFile = "../../charts/dnsupdate-operator/gitops/flux-kustomization.yaml"
 	docFile  = "../../docs/gitops.md"
 	group    = "dnsupdate.io"
 	version  = "v1alpha1"
@@ -98,7 +98,8 @@ func TestShippedChecksOnRealResources(t *testing.T) {
 	}
 }
 
-// The docs show the shipped files as they are, so what users copy from them is what is tested.
+// The docs show the files the chart ships as they are, so what users copy from either is what
+// TestShippedChecksOnRealResources runs.
 func TestTheDocsShowTheShippedFiles(t *testing.T) {
 	doc, err := os.ReadFile(docFile)
 	must(t, err)
@@ -109,6 +110,13 @@ func TestTheDocsShowTheShippedFiles(t *testing.T) {
 			t.Errorf("%s does not show %s verbatim", docFile, filepath.Base(f))
 		}
 	}
+}
+
+// The shipped files load as Argo CD and Flux load them: a Lua script under each kind's argocd-cm
+// key, and healthCheckExprs Flux's evaluator compiles. Needs no cluster.
+func TestTheShippedFilesLoad(t *testing.T) {
+	argoScripts(t)
+	fluxEvaluators(t)
 }
 
 func fetch(t *testing.T, client dynamic.Interface, c healthCase) *unstructured.Unstructured {

@@ -51,6 +51,10 @@ class DeploymentTest {
       assertThat(env.get("LOG_LEVEL").getValue()).isNotBlank();
       assertThat(env.get("RECHECK_INTERVAL").getValue())
           .isEqualTo(scenario == ValuesScenario.CUSTOM ? "5m" : "1m");
+      assertThat(env.get("PROBE_INTERVAL").getValue())
+          .isEqualTo(scenario == ValuesScenario.CUSTOM ? "10m" : "5m");
+      assertThat(env.get("RETRY_INTERVAL").getValue())
+          .isEqualTo(scenario == ValuesScenario.CUSTOM ? "1m30s" : "30s");
       if (scenario == ValuesScenario.CUSTOM) {
         assertThat(env.get("WATCH_NAMESPACES").getValue()).isEqualTo("team-a,team-b");
         assertThat(env.get("JAVA_TOOL_OPTIONS").getValue()).isEqualTo("-XX:+UseSerialGC");

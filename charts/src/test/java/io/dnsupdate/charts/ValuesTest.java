@@ -95,6 +95,8 @@ class ValuesTest {
     "webhook.image.pullPolicy, Sometimes, pullPolicy",
     "operator.logLevel, verbose, logLevel",
     "operator.recheckInterval, 1 minute, recheckInterval",
+    "operator.probeInterval, 5min, probeInterval",
+    "operator.retryInterval, 30 s, retryInterval",
     "operator.watchNamespaces[0], Team_A, watchNamespaces",
     "certManager.namespace, '', namespace",
     "webhook.tls.duration, 1year, duration",

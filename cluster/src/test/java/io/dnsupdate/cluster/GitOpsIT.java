@@ -32,9 +32,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a GitOps tool sees: the examples applied server-side as Flux's kustomize-controller would,
- * no drift on re-apply, and the health checks of docs/gitops (Argo CD's Lua, Flux's CEL) and plain
- * kstatus on real resources in each state, checked by the Go tests in cluster/health with the
- * libraries those tools use.
+ * no drift on re-apply, and the health checks the chart ships in gitops/ (Argo CD's Lua, Flux's
+ * CEL) and plain kstatus on real resources in each state, checked by the Go tests in cluster/health
+ * with the libraries those tools use.
  */
 @ExtendWith(RealCluster.Extension.class)
 class GitOpsIT {

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A steady, Ready DnsUpdateIssuer costs a GitOps tool nothing: probe after probe finds the same
  * outcome and the operator writes no status, so the resourceVersion a tool watches stays put. An
  * operator of its own probes the namespace every 2 s ({@code PROBE_INTERVAL}, the operator's
- * option, set as the chart's {@code operator.extraEnv} would), and its {@code /metrics} counts the
- * probes under the name docs/gitops.md gives; every metric name operator/README.md documents is
- * there.
+ * option, which the chart sets from {@code operator.probeInterval}), and its {@code /metrics}
+ * counts the probes under the name docs/gitops.md gives; every metric name operator/README.md
+ * documents is there.
  */
 @ExtendWith(RealCluster.Extension.class)
 class SteadyIssuerIT {

@@ -205,6 +205,20 @@ class TsigKeyReconcilerTest {
             k -> k.getStatus().getPreviousKeyExpiresAt() != null);
     assertThat(during.getStatus().getFingerprint())
         .isNotEqualTo(first.getStatus().getFingerprint());
+    // the nameserver config renders the current key only, under the same name: one clause
+    String named =
+        value(
+            awaitSecret(
+                client,
+                ns,
+                "fast-nameserver-config",
+                s -> {
+                  String n = value(s, "named.conf");
+                  return n != null && !n.contains(firstSecret);
+                }),
+            "named.conf");
+    assertThat(named.split("\nkey \"", -1)).hasSize(2);
+    assertThat(named).contains("key \"fast." + ns + ".dnsupdate.io.\" {");
 
     Secret dropped = awaitSecret(client, ns, "fast-tsig", s -> value(s, "previousSecret") == null);
     assertThat(dropped.getData()).doesNotContainKey("previousExpiresAt");
