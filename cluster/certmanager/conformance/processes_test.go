@@ -26,8 +26,8 @@ var (
 	processes   []*javaProcess
 )
 
-// startJava runs `java -jar jar` as the container image does, but with JVM flags for a quick start
-// (serial GC, C1 only: each test starts its own pair), and only the given variables added to this
+// startJava runs `java @<module>/jvm.options -jar jar` as the container image does (the image's
+// JVM flags sit beside the module's target/ folder), with only the given variables added to this
 // process's environment.
 func startJava(name, jar string, vars map[string]string) (*javaProcess, error) {
 	logPath := filepath.Join(env.logDir, sanitize(name)+".log")
@@ -35,7 +35,8 @@ func startJava(name, jar string, vars map[string]string) (*javaProcess, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(env.java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar)
+	jvmOptions := filepath.Join(filepath.Dir(filepath.Dir(jar)), "jvm.options")
+	cmd := exec.Command(env.java, "@"+jvmOptions, "-jar", jar)
 	cmd.Env = os.Environ()
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)

@@ -45,9 +45,11 @@ class ImageDefinitionTest {
         .anyMatch(l -> l.contains("/src/" + component + "/target/" + jar))
         .anyMatch(l -> l.contains("/src/" + component + "/target/lib/ /app/lib/"))
         .contains("USER 65532:65532")
+        // the measured JVM flags every test starts the jar with (testkit's PackagedJar)
+        .contains("COPY --chown=0:0 " + component + "/jvm.options /app/jvm.options")
+        .contains("ENV JDK_JAVA_OPTIONS=\"@/app/jvm.options\"")
         .last()
-        .isEqualTo(
-            "ENTRYPOINT [\"java\",\"-XX:MaxRAMPercentage=75\",\"-jar\",\"/app/" + jar + "\"]");
+        .isEqualTo("ENTRYPOINT [\"java\",\"-jar\",\"/app/" + jar + "\"]");
     assertThat(lines.stream().filter(l -> l.startsWith("FROM ")).skip(1))
         .singleElement()
         .satisfies(l -> assertThat(l).startsWith("FROM eclipse-temurin:17-jre"));

@@ -1,5 +1,6 @@
 package io.dnsupdate.cluster;
 
+import io.dnsupdate.testkit.PackagedJar;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +27,12 @@ final class ComponentProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** {@code java -jar <module>/target/dnsupdate-<module>.jar} with the given environment. */
+  /**
+   * {@code java @<module>/jvm.options -jar <module>/target/dnsupdate-<module>.jar}, as the image
+   * runs it, with the given environment.
+   */
   static ComponentProcess jar(String module, String name, Map<String, String> env, Path logDir) {
-    Path jar = packagedJar(module);
-    String java = ProcessHandle.current().info().command().orElse("java");
-    // the images' entry point; without a container the percentage is of the whole machine
-    return start(
-        name, List.of(java, "-XX:MaxRAMPercentage=75", "-jar", jar.toString()), env, logDir);
+    return start(name, PackagedJar.of(module).command(), env, logDir);
   }
 
   static ComponentProcess start(
@@ -46,18 +46,6 @@ final class ComponentProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
-  }
-
-  static Path packagedJar(String module) {
-    Path jar =
-        Path.of("..", module, "target", "dnsupdate-" + module + ".jar")
-            .toAbsolutePath()
-            .normalize();
-    if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib"))) {
-      throw new IllegalStateException(
-          jar + " or its lib/ is missing: build with `mvn package` (the reactor does it first)");
-    }
-    return jar;
   }
 
   String name() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dnsupdate.testkit.IssuedCertificate;
+import io.dnsupdate.testkit.PackagedJar;
 import io.dnsupdate.testkit.TestPki;
 import io.dnsupdate.testkit.k8s.FrontProxyClient;
 import io.dnsupdate.testkit.k8s.MockKubernetesApi;
@@ -114,13 +115,10 @@ class PackagedJarsIT {
   }
 
   private void launch(String module, Map<String, String> env) throws IOException {
-    Path jar = Path.of("..", module, "target", "dnsupdate-" + module + ".jar").toAbsolutePath();
-    assertThat(jar).exists();
-    assertThat(jar.resolveSibling("lib")).isDirectory();
-    String java = ProcessHandle.current().info().command().orElse("java");
     Path log = work.resolve(module + ".log");
+    // the image's command: its JVM flags (<module>/jvm.options), then the jar with its lib/
     ProcessBuilder builder =
-        new ProcessBuilder(java, "-XX:MaxRAMPercentage=75", "-jar", jar.toString())
+        new ProcessBuilder(PackagedJar.of(module).command())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().putAll(env);

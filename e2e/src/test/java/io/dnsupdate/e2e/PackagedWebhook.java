@@ -1,6 +1,5 @@
 package io.dnsupdate.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +17,7 @@ import io.dnsupdate.dns.TsigAlgorithm;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.testkit.IssuedCertificate;
 import io.dnsupdate.testkit.NamedServer;
+import io.dnsupdate.testkit.PackagedJar;
 import io.dnsupdate.testkit.StandardZones;
 import io.dnsupdate.testkit.TestKeys;
 import io.dnsupdate.testkit.TestPki;
@@ -33,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -140,24 +139,21 @@ final class PackagedWebhook implements AutoCloseable {
     api.client().resource(storedIssuer).updateStatus();
   }
 
-  /** {@code java -jar} on the packaged webhook with the chart's environment plus {@code extra}. */
+  /**
+   * The packaged webhook as its image runs it ({@code java @webhook/jvm.options -jar}) with the
+   * chart's environment plus {@code extra}.
+   */
   URI launch(Map<String, String> extra) throws IOException {
-    return launch(extra, List.of());
+    return launch(extra, PackagedJar.of("webhook").command());
   }
 
-  /** {@link #launch(Map)} with extra JVM flags. */
-  URI launch(Map<String, String> extra, List<String> jvmArgs) throws IOException {
-    Path jar = Path.of("..", "webhook", "target", "dnsupdate-webhook.jar").toAbsolutePath();
-    assertThat(jar).exists();
+  /** {@link #launch(Map)} with another command line (a benchmark's JVM flags). */
+  URI launch(Map<String, String> extra, List<String> command) throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    String java = ProcessHandle.current().info().command().orElse("java");
     log = work.resolve("webhook-" + port + ".log");
-    List<String> command = new ArrayList<>(List.of(java, "-XX:MaxRAMPercentage=75"));
-    command.addAll(jvmArgs);
-    command.addAll(List.of("-jar", jar.toString()));
     ProcessBuilder b =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = new HashMap<>();
@@ -175,7 +171,7 @@ final class PackagedWebhook implements AutoCloseable {
     FrontProxyClient probe = FrontProxyClient.builder(uri, servingCa).build();
     await("the packaged webhook is ready")
         .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
+        .pollInterval(Duration.ofMillis(20))
         .ignoreExceptions()
         .until(
             () -> {

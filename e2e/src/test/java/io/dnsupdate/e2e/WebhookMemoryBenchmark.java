@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnsupdate.testkit.NamedExtension;
 import io.dnsupdate.testkit.NamedServer;
+import io.dnsupdate.testkit.PackagedJar;
+import io.dnsupdate.testkit.ProcessMemory;
 import io.dnsupdate.testkit.StandardZones;
+import io.dnsupdate.testkit.TestKeys;
 import io.dnsupdate.testkit.k8s.FrontProxyClient;
 import java.io.IOException;
 import java.net.URI;
@@ -16,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,17 +31,56 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TSIG;
+import org.xbill.DNS.Type;
+import org.xbill.DNS.Update;
 
 /**
- * Memory of the packaged webhook ({@code -XX:MaxRAM=384m}: the JVM sizes itself as in the chart's
- * 384 MiB container): peak RSS ({@code VmHWM}) while 1,000 challenges are solved concurrently and
- * while 5,000 unauthenticated TLS connections are opened and dropped. Figures only, printed and
- * written to {@code target/bench-results-memory.txt}; never asserted.
+ * Memory of the packaged webhook, side by side for two JVM settings in one run: the image's former
+ * entry point ({@code -XX:MaxRAMPercentage=75} in the chart's former 384 MiB limit, emulated with
+ * {@code -XX:MaxRAM}) and the shipped {@code webhook/jvm.options} in the chart's present limit.
+ * Each load runs in a fresh process, so each peak RSS ({@code VmHWM}) is that load's:
+ *
+ * <ul>
+ *   <li>start-up: time from {@code java} to {@code /readyz} answering 200 (median of 5, the
+ *       settings taken in turn) and RSS then;
+ *   <li>1,000 challenges sent at once (1,000 client threads) at the default cap of challenges in
+ *       progress, and again with {@code MAX_CHALLENGES=1000} (every one in progress at once);
+ *   <li>5,000 unauthenticated TLS connections opened and dropped, 1,000 at a time.
+ * </ul>
+ *
+ * Figures only, printed and written to {@code target/bench-results-memory.txt}; never asserted.
+ * {@code -Dbench.nmt=true} adds native memory tracking and writes {@code jcmd} summaries after
+ * each load beside it; {@code -Dbench.jvm="name=FLAGS;..."} measures more settings ({@code
+ * @shipped} in FLAGS stands for the shipped options file, {@code env:NAME=VALUE} sets a variable); {@code -Dbench.baseline=DIR} adds the
+ * former flags on the jar built in another checkout DIR (e.g. the main branch before a change);
+ * {@code -Dbench.only=baseline,shipped} measures only the settings named.
  */
 @ExtendWith(NamedExtension.class)
 class WebhookMemoryBenchmark {
+  /** The chart's present memory limit of the webhook container (values.yaml). */
+  static final String LIMIT = "256m";
+
+  /**
+   * The chart's CPU limit: in the container the JVM sees one processor, and sizes its GC choice,
+   * compiler and library thread pools by it ({@code -XX:MaxRAM} stands in for the memory limit).
+   */
+  static final String CONTAINER_CPUS = "-XX:ActiveProcessorCount=1";
+
+  /** The chart's former limit, in which the former entry point ran. */
+  static final String FORMER_LIMIT = "384m";
+
+  static final int CLIENTS = 1000;
+  static final int CHALLENGES = 1000;
+  static final int HOSTILE_CONNECTIONS = 5000;
+
   @TempDir Path work;
+  private NamedServer named;
   private final StringBuilder report = new StringBuilder();
+  private final boolean nmt = Boolean.getBoolean("bench.nmt");
 
   private void line(String format, Object... args) {
     String l = String.format(format, args);
@@ -44,14 +88,73 @@ class WebhookMemoryBenchmark {
     report.append(l).append('\n');
   }
 
+  /** The settings measured: former and shipped, plus any given with {@code -Dbench.jvm}. */
+  static Map<String, List<String>> settings() {
+    PackagedJar jar = PackagedJar.of("webhook");
+    Map<String, List<String>> settings = new LinkedHashMap<>();
+    settings.put(
+        "former",
+        List.of(
+            PackagedJar.java(),
+            "-XX:MaxRAMPercentage=75",
+            "-XX:MaxRAM=" + FORMER_LIMIT,
+            CONTAINER_CPUS,
+            "-jar",
+            jar.jar().toString()));
+    String baseline = System.getProperty("bench.baseline", "");
+    if (!baseline.isBlank()) {
+      // the same former flags on the jar of another checkout (the code before this change)
+      List<String> command = new ArrayList<>(settings.get("former"));
+      command.set(
+          command.size() - 1,
+          Path.of(baseline, "webhook", "target", "dnsupdate-webhook.jar")
+              .toAbsolutePath()
+              .toString());
+      settings.put("baseline", command);
+    }
+    settings.put("shipped", jar.command(List.of("-XX:MaxRAM=" + LIMIT, CONTAINER_CPUS)));
+    for (String s : System.getProperty("bench.jvm", "").split(";")) {
+      if (s.isBlank()) {
+        continue;
+      }
+      String[] nameFlags = s.split("=", 2);
+      List<String> flags = new ArrayList<>();
+      for (String f : nameFlags[1].trim().split("\\s+")) {
+        flags.add(f.equals("@shipped") ? "@" + jar.jvmOptions() : f);
+      }
+      List<String> command = new ArrayList<>(List.of(PackagedJar.java()));
+      command.addAll(flags);
+      command.addAll(List.of("-XX:MaxRAM=" + LIMIT, CONTAINER_CPUS, "-jar", jar.jar().toString()));
+      settings.put(nameFlags[0].trim(), command);
+    }
+    return settings;
+  }
+
   @Test
   void peakRss(NamedServer named) throws Exception {
+    this.named = named;
     try (PackagedWebhook cluster = new PackagedWebhook(work, named)) {
-      // the default cap: beyond 128 challenges in progress the rest get 429 (and retry)
-      measure(cluster, 128);
-      cluster.stopProcess();
-      // every one of the 1,000 in progress at once: one worker thread each
-      measure(cluster, 1000);
+      Map<String, List<String>> settings = settings();
+      String only = System.getProperty("bench.only", "");
+      if (!only.isBlank()) {
+        settings.keySet().retainAll(List.of(only.split(",")));
+      }
+      settings.forEach((name, command) -> line("%s: %s", name, String.join(" ", command)));
+      startUps(cluster, settings);
+      for (var s : settings.entrySet()) {
+        List<String> command = new ArrayList<>(s.getValue());
+        if (nmt) {
+          command.add(1, "-XX:NativeMemoryTracking=summary");
+        }
+        try {
+          challenges(cluster, s.getKey(), command, Map.of());
+          challenges(cluster, s.getKey(), command, Map.of("MAX_CHALLENGES", "1000"));
+          hostile(cluster, s.getKey(), command);
+        } catch (RuntimeException | AssertionError e) {
+          line("%-8s failed: %s", s.getKey(), e.getMessage());
+          cluster.stopProcess();
+        }
+      }
     } finally {
       Files.writeString(
           Path.of("target", "bench-results-memory.txt"),
@@ -61,28 +164,91 @@ class WebhookMemoryBenchmark {
     }
   }
 
-  private void measure(PackagedWebhook cluster, int maxChallenges) throws Exception {
-    int n = 1000;
-    line("MAX_CHALLENGES=%d", maxChallenges);
-    URI uri =
-        cluster.launch(
-            Map.of("MAX_CHALLENGES", String.valueOf(maxChallenges), "BATCH_WINDOW", "3ms"),
-            List.of("-XX:MaxRAM=384m"));
-    long pid = cluster.process().pid();
-    line("after start: RSS %d MiB", rssMiB(pid, "VmRSS"));
+  /**
+   * Start-up to /readyz, 5 rounds taking the settings in turn (without NMT), so that a busy machine
+   * slows each setting alike; the median and every figure.
+   */
+  private void startUps(PackagedWebhook cluster, Map<String, List<String>> settings)
+      throws Exception {
+    Map<String, List<Long>> millis = new LinkedHashMap<>();
+    Map<String, Long> rss = new LinkedHashMap<>();
+    for (int round = 0; round < 5; round++) {
+      for (var s : settings.entrySet()) {
+        long t0 = System.nanoTime();
+        launch(cluster, s.getValue(), Map.of());
+        millis
+            .computeIfAbsent(s.getKey(), k -> new ArrayList<>())
+            .add((System.nanoTime() - t0) / 1_000_000);
+        rss.put(s.getKey(), ProcessMemory.rssMiB(cluster.process().pid()));
+        cluster.stopProcess();
+      }
+    }
+    for (var m : millis.entrySet()) {
+      line(
+          "%-8s start-up to /readyz: median %d ms (%s); RSS when ready %d MiB",
+          m.getKey(),
+          m.getValue().stream().sorted().toList().get(2),
+          m.getValue(),
+          rss.get(m.getKey()));
+    }
+  }
 
+  /** Launches; {@code env:NAME=VALUE} words in the command are environment variables. */
+  private URI launch(PackagedWebhook cluster, List<String> command, Map<String, String> env)
+      throws IOException {
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put("BATCH_WINDOW", "3ms");
+    List<String> words = new ArrayList<>();
+    for (String w : command) {
+      if (w.startsWith("env:")) {
+        String[] kv = w.substring(4).split("=", 2);
+        all.put(kv[0], kv[1]);
+      } else {
+        words.add(w);
+      }
+    }
+    all.putAll(env);
+    return cluster.launch(all, words);
+  }
+
+  /**
+   * Removes every challenge TXT record an earlier run left (a CleanUp lost to a client timeout):
+   * BIND refuses a whole UPDATE once a name holds 100 values, which would fail the next run's.
+   */
+  private static void clearChallengeRecords(NamedServer named) throws IOException {
+    Update clear = new Update(Name.fromString(StandardZones.EXAMPLE + "."));
+    List<String> names = new ArrayList<>(StandardZones.CHALLENGE_NAMES);
+    names.add(StandardZones.BENCH_SUBDOMAIN);
+    for (String n : names) {
+      clear.delete(Name.fromString(n), Type.TXT);
+    }
+    SimpleResolver dns = new SimpleResolver(named.socketAddress());
+    dns.setTCP(true);
+    dns.setTSIGKey(
+        new TSIG(TestKeys.ADMIN.algorithm(), TestKeys.ADMIN.name(), TestKeys.ADMIN.secret()));
+    Message answer = dns.send(clear);
+    assertThat(answer.getRcode()).as("rcode of the clean-up UPDATE").isZero();
+  }
+
+  private void challenges(
+      PackagedWebhook cluster, String name, List<String> command, Map<String, String> env)
+      throws Exception {
+    clearChallengeRecords(named);
+    URI uri = launch(cluster, command, env);
+    long pid = cluster.process().pid();
     FrontProxyClient certManager = cluster.certManager(uri);
-    ExecutorService pool = Executors.newFixedThreadPool(200);
+    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
     try {
       // BIND keeps at most 100 values per name and the test key may write 6 names: 95 Presents
       // per name, and the rest of the 1,000 are CleanUps of values never written (the same work:
       // checks, key, one change in an UPDATE message)
       List<String> names = new ArrayList<>(StandardZones.CHALLENGE_NAMES);
       names.add(StandardZones.BENCH_SUBDOMAIN);
-      Map<String, AtomicInteger> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+      Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+      Map<String, String> firstOf = new ConcurrentHashMap<>();
       List<String[]> presented = new ArrayList<>();
       List<CompletableFuture<Void>> calls = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < CHALLENGES; i++) {
         String value = token();
         String fqdn = names.get(i % names.size());
         String action = i < 95 * names.size() ? "Present" : "CleanUp";
@@ -97,8 +263,10 @@ class WebhookMemoryBenchmark {
                     r = certManager.postChallenge(payload(action, fqdn, value));
                   } catch (RuntimeException e) {
                     // a loaded machine: the client's own connect timeout, counted, not fatal
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
                     outcomes
-                        .computeIfAbsent("client error", k -> new AtomicInteger())
+                        .computeIfAbsent(
+                            "client " + cause.getClass().getSimpleName(), k -> new AtomicInteger())
                         .incrementAndGet();
                     return;
                   }
@@ -108,17 +276,32 @@ class WebhookMemoryBenchmark {
                           : r.status()
                               + " "
                               + r.body().replaceAll(".*\"reason\":\"([^\"]*)\".*", "$1");
-                  outcomes.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
+                  if (outcomes.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet()
+                      == 1) {
+                    firstOf.put(outcome, r.body().replaceAll(".*\"message\":\"([^\"]*)\".*", "$1"));
+                  }
                 },
                 pool));
       }
       calls.forEach(CompletableFuture::join);
-      long ok = outcomes.getOrDefault("success", new AtomicInteger()).get();
+      String load = env.isEmpty() ? "challenges" : "challenges-" + env.get("MAX_CHALLENGES");
       line(
-          "%d concurrent challenges (%d Presents, %d CleanUps; 200 client threads), outcomes %s:"
-              + " peak RSS %d MiB",
-          n, presented.size(), n - presented.size(), outcomes, rssMiB(pid, "VmHWM"));
-      line("threads after the challenges: %d", threads(pid));
+          "%-8s %,d challenges at once%s: peak RSS %d MiB, threads after %d; outcomes %s",
+          name,
+          CHALLENGES,
+          env.isEmpty() ? " (default cap)" : " (MAX_CHALLENGES=" + env.get("MAX_CHALLENGES") + ")",
+          ProcessMemory.peakRssMiB(pid),
+          ProcessMemory.threads(pid),
+          outcomes);
+      if (!cluster.process().isAlive()) {
+        line("%-8s   the webhook exited: %s", name, exitReason(cluster));
+        return;
+      }
+      firstOf.remove("success");
+      if (!firstOf.isEmpty()) {
+        line("%-8s   first answer of each failure: %s", name, firstOf);
+      }
+      diagnose(name, load, pid);
       List<CompletableFuture<Boolean>> cleanUps = new ArrayList<>();
       for (String[] p : presented) {
         cleanUps.add(
@@ -133,10 +316,21 @@ class WebhookMemoryBenchmark {
                 pool));
       }
       cleanUps.forEach(CompletableFuture::join);
+    } finally {
+      pool.shutdownNow();
+      cluster.stopProcess();
+    }
+  }
 
+  private void hostile(PackagedWebhook cluster, String name, List<String> command)
+      throws Exception {
+    URI uri = launch(cluster, command, Map.of());
+    long pid = cluster.process().pid();
+    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+    try {
       AtomicInteger refused = new AtomicInteger();
       List<CompletableFuture<Void>> hostile = new ArrayList<>();
-      for (int i = 0; i < 5000; i++) {
+      for (int i = 0; i < HOSTILE_CONNECTIONS; i++) {
         hostile.add(
             CompletableFuture.runAsync(
                 () -> {
@@ -148,14 +342,50 @@ class WebhookMemoryBenchmark {
       }
       hostile.forEach(CompletableFuture::join);
       line(
-          "then 5,000 unauthenticated TLS connections opened and dropped (%d answered 401):"
-              + " peak RSS %d MiB, now %d MiB",
-          refused.get(), rssMiB(pid, "VmHWM"), rssMiB(pid, "VmRSS"));
-      line("threads now: %d", threads(pid));
-      assertThat(ok).isPositive();
+          "%-8s %,d unauthenticated TLS connections opened and dropped (%d answered 401):"
+              + " peak RSS %d MiB, RSS after %d MiB, threads after %d",
+          name,
+          HOSTILE_CONNECTIONS,
+          refused.get(),
+          ProcessMemory.peakRssMiB(pid),
+          ProcessMemory.rssMiB(pid),
+          ProcessMemory.threads(pid));
+      if (!cluster.process().isAlive()) {
+        line("%-8s   the webhook exited: %s", name, exitReason(cluster));
+        return;
+      }
+      diagnose(name, "hostile", pid);
     } finally {
       pool.shutdownNow();
+      cluster.stopProcess();
     }
+  }
+
+  private static String exitReason(PackagedWebhook cluster) throws IOException {
+    String oom =
+        Files.readString(cluster.log())
+            .lines()
+            .filter(l -> l.contains("OutOfMemoryError"))
+            .findFirst()
+            .orElse("no OutOfMemoryError in its log");
+    return "exit code " + cluster.process().exitValue() + ", " + oom;
+  }
+
+  private void diagnose(String name, String load, long pid) throws IOException {
+    if (!nmt) {
+      return;
+    }
+    String text =
+        "threads "
+            + ProcessMemory.threadNames(pid)
+            + "\n"
+            + ProcessMemory.jcmd(pid, "VM.native_memory", "summary")
+            + "\n"
+            + ProcessMemory.jcmd(pid, "GC.heap_info")
+            + "\n"
+            + String.join(
+                "\n", ProcessMemory.jcmd(pid, "GC.class_histogram").lines().limit(40).toList());
+    Files.writeString(Path.of("target", "bench-memory-nmt-" + name + "-" + load + ".txt"), text);
   }
 
   private static String unauthenticatedRequest(PackagedWebhook cluster, URI uri) {
@@ -177,20 +407,5 @@ class WebhookMemoryBenchmark {
     } catch (IOException e) {
       return "";
     }
-  }
-
-  private static long threads(long pid) throws IOException {
-    try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-      return tasks.count();
-    }
-  }
-
-  private static long rssMiB(long pid, String field) throws IOException {
-    for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-      if (l.startsWith(field + ":")) {
-        return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
-      }
-    }
-    return -1;
   }
 }

@@ -4,6 +4,7 @@ import io.dnsupdate.operator.issuer.DnsUpdateIssuerReconciler;
 import io.dnsupdate.operator.issuer.IssuerProbe;
 import io.dnsupdate.operator.status.EventRecorder;
 import io.dnsupdate.operator.tsigkey.TsigKeyReconciler;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
@@ -19,6 +20,13 @@ import java.util.Set;
 
 /** Builds a JOSDK {@link Operator} with both reconcilers; shared by the main class and tests. */
 public final class OperatorRuntime {
+  /**
+   * Reconciles at once (JOSDK's default is 50). Reconciling a TsigKey or an issuer is a few API
+   * calls or a DNS probe with a timeout; 10 threads keep up with 1,000 TsigKeys created at once
+   * (OperatorMemoryBenchmark) while each thread costs stack and buffers in a small container.
+   */
+  static final int RECONCILIATION_THREADS = 10;
+
   private OperatorRuntime() {}
 
   /**
@@ -74,6 +82,7 @@ public final class OperatorRuntime {
             o -> {
               o.withKubernetesClient(client)
                   .withUseSSAToPatchPrimaryResource(false)
+                  .withConcurrentReconciliationThreads(RECONCILIATION_THREADS)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
               if (leaderElection != null) {
                 o.withLeaderElectionConfiguration(leaderElection);
@@ -84,7 +93,7 @@ public final class OperatorRuntime {
         new TsigKeyReconciler(
             settings.clock(), settings.random(), events, settings.recheckInterval()),
         c -> {
-          namespaces(c, settings.namespaces());
+          configure(c, settings.namespaces());
           c.withRetry(retry(settings.recheckInterval()));
         });
     operator.register(
@@ -96,7 +105,7 @@ public final class OperatorRuntime {
             settings.retryInterval(),
             meters),
         c -> {
-          namespaces(c, settings.namespaces());
+          configure(c, settings.namespaces());
           c.withRetry(retry(settings.retryInterval()));
         });
     return operator;
@@ -119,12 +128,13 @@ public final class OperatorRuntime {
         .withoutMaxAttempts();
   }
 
-  private static void namespaces(
-      ControllerConfigurationOverrider<?> config, Set<String> namespaces) {
+  private static <R extends HasMetadata> void configure(
+      ControllerConfigurationOverrider<R> config, Set<String> namespaces) {
     if (namespaces.isEmpty()) {
       config.watchingAllNamespaces();
     } else {
       config.settingNamespaces(namespaces);
     }
+    config.withItemStore(new WithoutManagedFields<>());
   }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * handshake, header and body deadlines, idle timeout, a connection cap) and a bounded worker pool:
  * one thread per challenge in progress, since solving blocks on DNS, plus a reserve, so health
  * probes and refusals are answered while every challenge slot is busy. Connections waiting for
- * bytes hold no thread. Errors Jetty answers itself are Kubernetes {@code Status} objects.
+ * bytes hold no thread. Memory: heap buffers from a pool with a cap, a small TLS session cache.
+ * Errors Jetty answers itself are Kubernetes {@code Status} objects.
  */
 public final class HttpsEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpsEndpoint.class);
@@ -37,6 +39,30 @@ public final class HttpsEndpoint implements AutoCloseable {
 
   /** Connections accepted but not yet served by the process wait in this kernel backlog. */
   static final int ACCEPT_QUEUE = 1024;
+
+  /**
+   * Most a response holds in its buffer before writing: answers are small Status and discovery
+   * documents, and each challenge in progress holds one (Jetty's default is 32 KiB).
+   */
+  static final int OUTPUT_BUFFER = 8 * 1024;
+
+  /**
+   * Most the buffer pool keeps for reuse once connections are gone, in heap and in direct memory.
+   * Buffers are on the heap (TLS records and HTTP both), so memory under load is bounded by the
+   * heap size and a burst of connections leaves no direct memory behind.
+   */
+  static final long POOL_HEAP_BYTES = 4L * 1024 * 1024;
+
+  static final long POOL_DIRECT_BYTES = 1024L * 1024;
+
+  /**
+   * TLS sessions kept for resumption, and for how long. The JDK keeps 20,480 for a day, so
+   * unauthenticated clients that each complete a handshake would fill the heap with sessions;
+   * kube-apiserver keeps its few connections alive and needs no more than a few.
+   */
+  static final int TLS_SESSION_CACHE = 256;
+
+  static final int TLS_SESSION_SECONDS = 3600;
 
   private final Server server;
   private final ServerConnector connector;
@@ -63,11 +89,15 @@ public final class HttpsEndpoint implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
     }
+    ssl.getServerSessionContext().setSessionCacheSize(TLS_SESSION_CACHE);
+    ssl.getServerSessionContext().setSessionTimeout(TLS_SESSION_SECONDS);
     QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 4, 30_000);
     threads.setName("https");
     threads.setDaemon(true);
     ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler("https-timer", true);
-    Server server = new Server(threads, scheduler, null);
+    ArrayByteBufferPool buffers =
+        new ArrayByteBufferPool(0, -1, -1, -1, POOL_HEAP_BYTES, POOL_DIRECT_BYTES);
+    Server server = new Server(threads, scheduler, buffers);
     server.setErrorHandler(new StatusErrorHandler());
     // answers already under way finish on close; the drain before close waits for challenges
     server.setStopTimeout(Duration.ofSeconds(5).toMillis());
@@ -77,21 +107,22 @@ public final class HttpsEndpoint implements AutoCloseable {
     tls.setWantClientAuth(true);
     tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
     tls.setRenegotiationAllowed(false);
+    SslConnectionFactory tlsConnections = new SslConnectionFactory(tls, "http/1.1");
+    tlsConnections.setDirectBuffersForEncryption(false);
+    tlsConnections.setDirectBuffersForDecryption(false);
 
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
     http.setRequestHeaderSize(MAX_REQUEST_HEADERS);
+    http.setOutputBufferSize(OUTPUT_BUFFER);
+    http.setUseInputDirectByteBuffers(false);
+    http.setUseOutputDirectByteBuffers(false);
     // the peer certificates become a request attribute; no SNI check: clients dial IPs too
     http.addCustomizer(new SecureRequestCustomizer(false));
 
     ServerConnector connector =
-        new ServerConnector(
-            server,
-            1,
-            -1,
-            new SslConnectionFactory(tls, "http/1.1"),
-            new HttpConnectionFactory(http));
+        new ServerConnector(server, 1, -1, tlsConnections, new HttpConnectionFactory(http));
     connector.setHost(bindAddress);
     connector.setPort(port);
     connector.setIdleTimeout(limits.idleTimeout().toMillis());
