@@ -3,6 +3,7 @@ package io.dnsupdate.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnsupdate.testkit.IssuedCertificate;
+import io.dnsupdate.testkit.PackagedJar;
 import io.dnsupdate.testkit.TestPki;
 import io.dnsupdate.testkit.k8s.MockKubernetesApi;
 import java.net.ServerSocket;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -28,8 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Figures, not assertions on time: run with {@code mvn -pl e2e -am verify -Pbench
  * -Dtest=StartupBenchmark}. From {@code java -jar} to the first 200 of {@code /readyz}, for the
  * packaged operator and webhook with the chart's environment against an API server on loopback,
- * {@value #RUNS} starts each, with the JVM options the images ship beside the plain JVM in the same
- * run. Results go to stdout and {@code e2e/target/bench-results.txt}.
+ * {@value #RUNS} starts each, with the JVM options the images ship ({@link PackagedJar}), with
+ * those and an AppCDS archive (a training run dumps the classes it loaded at exit, JDK 17's dynamic
+ * archive), beside the plain JVM, interleaved in one run. Results go to stdout and {@code
+ * e2e/target/bench-results.txt}.
  */
 class StartupBenchmark {
   private static final int RUNS = 5;
@@ -61,14 +63,20 @@ class StartupBenchmark {
       for (String module : List.of("operator", "webhook")) {
         // AppCDS (JDK 17): one run dumps the classes it loaded into an archive at exit
         Path archive = work.resolve(module + ".jsa");
-        startToReady(module, List.of("-XX:ArchiveClassesAtExit=" + archive), kubeconfig, tls, http);
+        startToReady(
+            PackagedJar.of(module).command(List.of("-XX:ArchiveClassesAtExit=" + archive)),
+            module,
+            kubeconfig,
+            tls,
+            http);
         assertThat(archive).as("the training run wrote the archive").exists();
         Options[] all = Options.values();
         long[][] ms = new long[all.length][RUNS];
         // rounds interleave the options, so a burst of load elsewhere hits all of them alike
         for (int i = 0; i < RUNS; i++) {
           for (Options o : all) {
-            ms[o.ordinal()][i] = startToReady(module, o.flags(archive), kubeconfig, tls, http);
+            ms[o.ordinal()][i] =
+                startToReady(o.command(module, archive), module, kubeconfig, tls, http);
           }
         }
         for (Options o : all) {
@@ -94,36 +102,31 @@ class StartupBenchmark {
 
   /** The JVM options compared. */
   enum Options {
-    PLAIN("plain JVM (-XX:MaxRAMPercentage=75)", List.of("-XX:MaxRAMPercentage=75")),
-    C1_ONLY(
-        "C1 only (-XX:TieredStopAtLevel=1)",
-        List.of("-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=1")),
-    CDS("AppCDS archive (-XX:SharedArchiveFile)", List.of("-XX:MaxRAMPercentage=75")),
-    C1_CDS(
-        "C1 only and AppCDS archive",
-        List.of("-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=1"));
+    PLAIN("plain JVM (-XX:MaxRAMPercentage=75)"),
+    SHIPPED("shipped <module>/jvm.options (C1 only, serial GC)"),
+    SHIPPED_CDS("shipped, and an AppCDS archive");
 
     final String label;
-    private final List<String> flags;
 
-    Options(String label, List<String> flags) {
+    Options(String label) {
       this.label = label;
-      this.flags = flags;
     }
 
-    List<String> flags(Path archive) {
-      if (this != CDS && this != C1_CDS) {
-        return flags;
-      }
-      List<String> all = new ArrayList<>(flags);
-      all.add("-XX:SharedArchiveFile=" + archive);
-      all.add("-Xshare:on"); // fail rather than silently run without the archive
-      return all;
+    /** The command line, with the archive a training run of the shipped options wrote. */
+    List<String> command(String module, Path archive) {
+      PackagedJar jar = PackagedJar.of(module);
+      return switch (this) {
+        case PLAIN ->
+            List.of(PackagedJar.java(), "-XX:MaxRAMPercentage=75", "-jar", jar.jar().toString());
+        case SHIPPED -> jar.command();
+          // -Xshare:on fails rather than silently running without the archive
+        case SHIPPED_CDS -> jar.command(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on"));
+      };
     }
   }
 
   private long startToReady(
-      String module, List<String> flags, Path kubeconfig, Path tls, HttpClient http)
+      List<String> command, String module, Path kubeconfig, Path tls, HttpClient http)
       throws Exception {
     int port = freePort();
     Map<String, String> env = new HashMap<>();
@@ -143,12 +146,6 @@ class StartupBenchmark {
       env.put("REQUESTHEADER_CONFIGMAP", "kube-system/extension-apiserver-authentication");
       ready = URI.create("https://127.0.0.1:" + port + "/readyz");
     }
-    Path jar = Path.of("..", module, "target", "dnsupdate-" + module + ".jar").toAbsolutePath();
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(flags);
-    command.add("-jar");
-    command.add(jar.toString());
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
