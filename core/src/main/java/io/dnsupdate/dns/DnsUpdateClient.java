@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
@@ -91,11 +92,14 @@ public final class DnsUpdateClient {
     boolean adds = changes.stream().anyMatch(c -> c.operation() == TxtChange.Operation.ADD);
     OptionalLong before = adds ? serial(zone) : OptionalLong.empty();
     UpdateResult result = send(zone, update, owners, changes.size());
+    // the serial is read while the names are read back: both only need the UPDATE answered
+    Future<OptionalLong> serialAfter =
+        before.isEmpty() ? null : ParallelReads.start(() -> serial(zone));
     confirm(zone, changes);
-    if (before.isEmpty()) {
+    if (serialAfter == null) {
       return result;
     }
-    OptionalLong after = serial(zone);
+    OptionalLong after = ParallelReads.join(serialAfter);
     // Only a serial that moved marks a version that holds the changes; a server that changes a zone
     // and keeps its serial (or serves no SOA to the key) leaves only the names to be checked. Not
     // caught: a server that keeps its serial on updates while someone else raises it between our
@@ -118,7 +122,7 @@ public final class DnsUpdateClient {
 
   /**
    * Reads every changed name back: each value added last must be served, each deleted last must
-   * not. One TXT query per distinct name.
+   * not. One TXT query per distinct name, side by side ({@link ParallelReads}).
    */
   private void confirm(Name zone, List<TxtChange> changes) throws DnsUpdateException {
     Map<Name, Map<String, Boolean>> wanted = new LinkedHashMap<>();
@@ -127,9 +131,14 @@ public final class DnsUpdateClient {
           .computeIfAbsent(c.owner(), o -> new LinkedHashMap<>())
           .put(c.value(), c.operation() == TxtChange.Operation.ADD);
     }
+    List<Map.Entry<Name, Map<String, Boolean>>> owners = new ArrayList<>(wanted.entrySet());
+    List<ParallelReads.Read<DnsQuery.TxtAnswer>> reads = new ArrayList<>();
+    owners.forEach(o -> reads.add(() -> readBack.txt(o.getKey())));
+    List<DnsQuery.TxtAnswer> answers = ParallelReads.all(reads);
     List<String> missing = new ArrayList<>();
-    for (Map.Entry<Name, Map<String, Boolean>> owner : wanted.entrySet()) {
-      DnsQuery.TxtAnswer served = readBack.txt(owner.getKey());
+    for (int i = 0; i < owners.size(); i++) {
+      Map.Entry<Name, Map<String, Boolean>> owner = owners.get(i);
+      DnsQuery.TxtAnswer served = answers.get(i);
       if (served.rcode() == Rcode.REFUSED) {
         // the server does not let us read (allow-query): nothing to compare with
         log.debug("{} refused to read back {}; not confirmed", endpoint, owner.getKey());

@@ -127,7 +127,7 @@ class WebhookBenchmark {
               return 0; // a connection not opened now is opened by the first challenge on it
             }
           });
-      sequential(client, named, mode, 50, false);
+      sequential(client, named, mode, SEQUENTIAL, false); // JIT warm-up, not reported
       sequential(client, named, mode, SEQUENTIAL, true);
       concurrent(fixture, client, pool, named, null);
       concurrent(fixture, client, pool, named, mode);
