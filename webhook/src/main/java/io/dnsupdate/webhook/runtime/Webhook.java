@@ -201,6 +201,11 @@ public final class Webhook implements AutoCloseable {
     return true;
   }
 
+  /** The HTTPS endpoint (tests look at its connections). */
+  HttpsEndpoint endpoint() {
+    return endpoint;
+  }
+
   /** The HTTPS port. */
   public int port() {
     return endpoint.port();
