@@ -120,7 +120,25 @@ final class DnsExchange {
           throw e;
         }
         log.debug("{} rejected GSS-TSIG context {}; renegotiating", endpoint, session.keyName());
-        return sendGss(query, context.renegotiate(session), subject);
+        GssTsigSession fresh = context.renegotiate(session);
+        try {
+          return sendGss(query, fresh, subject);
+        } catch (GssTsigException again) {
+          if (again.problem() != GssProblem.SIGNATURE_REJECTED) {
+            throw again;
+          }
+          throw new GssTsigException(
+              GssProblem.SIGNATURE_REJECTED,
+              "nameserver "
+                  + endpoint
+                  + " rejected the signature of "
+                  + subject
+                  + " twice, the second time with context "
+                  + fresh.keyName()
+                  + " negotiated just before: "
+                  + again.getMessage(),
+              again);
+        }
       }
     } finally {
       context.leave();

@@ -58,7 +58,7 @@ class KerberosUpdateClientIT {
   @BeforeAll
   static void start() {
     kdc = KerberosKdc.startStandard();
-    named = StandardZones.gssPrimaryBuilder(kdc).start();
+    named = StandardZones.gssPrimaryBuilder(kdc).dnsOverTls().start();
   }
 
   @AfterAll
@@ -84,19 +84,21 @@ class KerberosUpdateClientIT {
   }
 
   private GssTsigContext context(String principal) throws GssTsigException {
+    return context(principal, GssTsigContext.DEFAULT_MARGIN);
+  }
+
+  private GssTsigContext context(String principal, Duration margin) throws GssTsigException {
+    return context(principal, margin, EngineFixture.endpoint(named, Transport.TCP));
+  }
+
+  private GssTsigContext context(String principal, Duration margin, ServerEndpoint endpoint)
+      throws GssTsigException {
     KerberosIdentity identity =
         KerberosIdentity.login(
             new KerberosCredentials(
                 kdc.principal(principal), kdc.keytab(principal), List.of(kdc.kdcAddress())));
     return new GssTsigContext(
-        identity,
-        EngineFixture.endpoint(named, Transport.TCP),
-        SERVER_NAME,
-        null,
-        null,
-        Clock.systemUTC(),
-        GssTsigContext.DEFAULT_MARGIN,
-        pool);
+        identity, endpoint, SERVER_NAME, null, null, Clock.systemUTC(), margin, pool);
   }
 
   private static List<String> served() {
@@ -120,6 +122,21 @@ class KerberosUpdateClientIT {
     assertThat(served()).doesNotContain(value);
     assertThat(context.negotiations()).isEqualTo(1);
     assertThat(named.logFile()).content().contains("/key acme\\@EXAMPLE.TEST: updating");
+  }
+
+  @Test
+  void negotiatesAndUpdatesOverDnsOverTls() throws Exception {
+    ServerEndpoint tls = EngineFixture.tlsEndpoint(named, named.tlsServerName());
+    try (GssTsigContext overTls = context(KerberosKdc.ACME, GssTsigContext.DEFAULT_MARGIN, tls)) {
+      DnsUpdateClient client = new DnsUpdateClient(overTls);
+      String value = token();
+      assertThat(client.addTxt(ZONE, GRANTED, value, 60).serial()).isPresent();
+      assertThat(served()).contains(value);
+      client.deleteTxt(ZONE, GRANTED, value);
+      assertThat(served()).doesNotContain(value);
+      assertThat(pool.connections(tls)).isBetween(1, ConnectionPool.MAX_PER_SERVER);
+      assertThat(pool.connections(EngineFixture.endpoint(named, Transport.TCP))).isZero();
+    }
   }
 
   @Test
@@ -232,6 +249,17 @@ class KerberosUpdateClientIT {
     assertThatThrownBy(
             () -> session.send(Message.newQuery(Record.newRecord(ZONE, Type.SOA, DClass.IN))))
         .hasMessageContaining("BADKEY");
+  }
+
+  @Test
+  void aContextWithinTheMarginOfItsExpiryIsReplacedBeforeUse() throws Exception {
+    // A margin longer than any ticket: every context is "about to expire" as soon as it exists.
+    try (GssTsigContext expiring = context(KerberosKdc.ACME, Duration.ofDays(3650))) {
+      DnsUpdateClient client = new DnsUpdateClient(expiring);
+      client.probe(ZONE);
+      client.probe(ZONE);
+      assertThat(expiring.negotiations()).isEqualTo(2);
+    }
   }
 
   @Test
