@@ -42,6 +42,7 @@ public final class GssTsigContext implements RequestSigner, AutoCloseable {
   private final ReentrantLock turn = new ReentrantLock(true);
   private GssTsigSession session; // guarded by this
   private boolean closed; // guarded by this
+  private volatile boolean deletedOnServer;
 
   /**
    * A context with the nameserver at {@code endpoint}, whose service principal is {@code
@@ -145,6 +146,11 @@ public final class GssTsigContext implements RequestSigner, AutoCloseable {
 
   ConnectionPool pool() {
     return pool;
+  }
+
+  /** Whether {@link #close()} got the server's signed confirmation of the TKEY delete. */
+  boolean deletedOnServer() {
+    return deletedOnServer;
   }
 
   /** Contexts negotiated so far (tests count them). */
@@ -261,12 +267,24 @@ public final class GssTsigContext implements RequestSigner, AutoCloseable {
       last = session;
       session = null;
     }
-    if (last != null) {
-      try {
-        last.delete();
-      } catch (GssTsigException | RuntimeException e) {
-        log.debug(
-            "{} did not delete GSS-TSIG context {}: {}", endpoint, last.keyName(), e.getMessage());
+    if (last == null) {
+      return;
+    }
+    // After the request in flight, if any: deleting the context under it would fail its answer.
+    boolean turnTaken = false;
+    try {
+      turnTaken = turn.tryLock(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      last.delete();
+      deletedOnServer = true;
+    } catch (GssTsigException | RuntimeException e) {
+      log.debug(
+          "{} did not delete GSS-TSIG context {}: {}", endpoint, last.keyName(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      last.close();
+    } finally {
+      if (turnTaken) {
+        turn.unlock();
       }
     }
   }

@@ -277,6 +277,15 @@ class KerberosUpdateClientIT {
   }
 
   @Test
+  void closingTheContextDeletesItOnTheServer() throws Exception {
+    new DnsUpdateClient(context).probe(ZONE);
+    assertThat(context.deletedOnServer()).isFalse();
+    context.close();
+    // the server confirmed the TKEY delete in an answer signed with the context
+    assertThat(context.deletedOnServer()).isTrue();
+  }
+
+  @Test
   void aClosedContextSignsNothingMore() {
     DnsUpdateClient client = new DnsUpdateClient(context);
     context.close();

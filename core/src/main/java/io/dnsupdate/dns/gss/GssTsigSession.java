@@ -449,7 +449,10 @@ public final class GssTsigSession implements AutoCloseable {
     try {
       byte[] digest = TsigWire.answerDigest(requestMac, wire, tsig);
       byte[] mac = tsig.getSignature();
-      context.verifyMIC(mac, 0, mac.length, digest, 0, digest.length, new MessageProp(0, false));
+      synchronized (this) {
+        // GSS-API contexts are not meant for concurrent use; the answers' MICs are checked in turn.
+        context.verifyMIC(mac, 0, mac.length, digest, 0, digest.length, new MessageProp(0, false));
+      }
     } catch (GSSException | WireParseException e) {
       throw new GssTsigException(
           GssProblem.RESPONSE_NOT_VERIFIED,
