@@ -159,11 +159,13 @@ public final class GssTsigContext implements RequestSigner, AutoCloseable {
   }
 
   /**
-   * Waits until no other request signed with this context is in flight. Seen with BIND 9.18.49:
-   * GSS-TSIG requests of one context pipelined from several threads are answered BADSIG now and
-   * then (named verifies MICs out of order or from several worker threads on one MIT GSS-API
-   * context; which of the two is not pinned down), and taking turns ends it. The requests still
-   * share the context and the pooled connection.
+   * Waits until no other request signed with this context is in flight. BIND 9.18.49 (MIT GSS-API)
+   * checks the sequence numbers of the requests' MICs: a request that arrives ahead of one signed
+   * before it is answered BADSIG, and so is every later one (seen here: sign A, B, C; send C first:
+   * all three BADSIG). Pipelined over two connections from several threads, arrival order cannot be
+   * promised, so requests take turns; they still share the context and the pooled connection. A
+   * request signed but never delivered leaves a gap the server answers BADSIG to; {@link
+   * #renegotiate} heals that.
    */
   void enter(Duration timeout, String subject) throws DnsUpdateException {
     try {
