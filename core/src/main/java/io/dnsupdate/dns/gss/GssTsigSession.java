@@ -32,9 +32,9 @@ import org.xbill.DNS.WireParseException;
  * A GSS-TSIG security context with one nameserver (RFC 3645): negotiated by TKEY mode 3 (RFC 2930)
  * over a {@link DnsChannel}, then used to sign requests and verify their answers with GSS MICs
  * until it expires. Thread-safe. {@link #send} carries one request at a time over the session's
- * channel; {@link #sign} and {@link #verify(Signed, byte[])} let a caller carry many at once over
- * its own connections (the context asks for replay detection only, not sequencing, so MICs may be
- * verified out of order on both sides).
+ * channel; {@link #sign} and {@link #verify(Signed, byte[])} let a caller carry requests over its
+ * own connections, delivered in the order they were signed: BIND answers BADSIG to a MIC that
+ * arrives ahead of its sequence.
  */
 public final class GssTsigSession implements AutoCloseable {
 
