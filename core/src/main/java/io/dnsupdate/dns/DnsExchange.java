@@ -1,5 +1,8 @@
 package io.dnsupdate.dns;
 
+import io.dnsupdate.dns.gss.GssProblem;
+import io.dnsupdate.dns.gss.GssTsigException;
+import io.dnsupdate.dns.gss.GssTsigSession;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.DatagramPacket;
@@ -13,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.IntFunction;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +91,101 @@ final class DnsExchange {
    *
    * @param subject what the message is about, for error messages (e.g. "zone example.test.")
    */
+  Answer send(Message query, RequestSigner signer, String subject) throws DnsUpdateException {
+    if (signer instanceof GssTsigContext gss) {
+      return sendGss(query, gss, subject);
+    }
+    RequestSigner.Hmac hmac = (RequestSigner.Hmac) signer;
+    return hmac == null
+        ? send(query, null, "", subject)
+        : send(query, hmac.credentials().signer(clock), hmac.keyName(), subject);
+  }
+
+  /**
+   * Sends {@code query} signed with the context's GSS-TSIG session, over a pooled stream (TKEY
+   * tokens and MICs make UDP pointless). A context the server rejects (BADKEY or BADSIG: it expired
+   * there, or the server restarted and forgot it) is renegotiated once and the request sent once
+   * more: safe, as queries change nothing and our UPDATEs are idempotent single-value adds and
+   * deletes (RFC 2136 §3.4.2).
+   */
+  private Answer sendGss(Message query, GssTsigContext context, String subject)
+      throws DnsUpdateException {
+    context.enter(endpoint.timeout(), subject);
+    try {
+      GssTsigSession session = context.session();
+      try {
+        return sendGss(query, session, subject);
+      } catch (GssTsigException e) {
+        if (e.problem() != GssProblem.SIGNATURE_REJECTED) {
+          throw e;
+        }
+        log.debug("{} rejected GSS-TSIG context {}; renegotiating", endpoint, session.keyName());
+        GssTsigSession fresh = context.renegotiate(session);
+        try {
+          return sendGss(query, fresh, subject);
+        } catch (GssTsigException again) {
+          if (again.problem() != GssProblem.SIGNATURE_REJECTED) {
+            throw again;
+          }
+          throw new GssTsigException(
+              GssProblem.SIGNATURE_REJECTED,
+              "nameserver "
+                  + endpoint
+                  + " rejected the signature of "
+                  + subject
+                  + " twice, the second time with context "
+                  + fresh.keyName()
+                  + " negotiated just before: "
+                  + again.getMessage(),
+              again);
+        }
+      }
+    } finally {
+      context.leave();
+    }
+  }
+
+  private Answer sendGss(Message query, GssTsigSession session, String subject)
+      throws DnsUpdateException {
+    long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
+    GssTsigSession.Signed[] sent = {null};
+    byte[] answerWire;
+    try {
+      answerWire =
+          stream(
+              id -> {
+                try {
+                  sent[0] = session.sign(query, id);
+                  return sent[0].wire();
+                } catch (GssTsigException e) {
+                  throw new GssTsigSession.SigningFailed(e);
+                }
+              },
+              deadlineNanos,
+              subject);
+    } catch (GssTsigSession.SigningFailed e) {
+      throw e.failure();
+    }
+    Message answer = session.verify(sent[0], answerWire);
+    log.debug("{} answered {} for {}", endpoint, Rcode.string(answer.getRcode()), subject);
+    return new Answer(answer, false);
+  }
+
+  /**
+   * One message over a pooled connection, I/O failures reported as for any request.
+   *
+   * @param wireFor the message for the id the connection picks
+   */
+  byte[] stream(IntFunction<byte[]> wireFor, long deadlineNanos, String subject)
+      throws DnsUpdateException {
+    try {
+      return pool.exchange(endpoint, deadlineNanos, wireFor);
+    } catch (IOException e) {
+      throw ioFailure(e, subject);
+    }
+  }
+
+  /** Sends {@code query}, HMAC-signed with {@code signer} when not null. */
   Answer send(Message query, TSIG signer, String keyName, String subject)
       throws DnsUpdateException {
     Signed request = new Signed(query, signer);
@@ -110,8 +209,17 @@ final class DnsExchange {
         // server instead of a connect per message (RFC 7766 §6.2.1).
         answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
       }
+    } catch (IOException e) {
+      throw ioFailure(e, subject);
+    }
+    return verified(answerWire, request, signer, keyName, subject, retried);
+  }
+
+  private DnsUpdateException ioFailure(IOException failure, String subject) {
+    try {
+      throw failure;
     } catch (SocketTimeoutException e) {
-      throw unreachable(
+      return unreachable(
           "no answer from nameserver "
               + endpoint
               + " within "
@@ -120,14 +228,14 @@ final class DnsExchange {
               + subject,
           e);
     } catch (ConnectException | PortUnreachableException e) {
-      throw unreachable(
+      return unreachable(
           "cannot reach nameserver " + endpoint + " for " + subject + ": connection refused", e);
     } catch (UnknownHostException e) {
-      throw unreachable(
+      return unreachable(
           "cannot resolve nameserver host '" + endpoint.nameserver().host() + "' for " + subject,
           e);
     } catch (SSLException e) {
-      throw unreachable(
+      return unreachable(
           "TLS with nameserver "
               + endpoint
               + " failed for "
@@ -139,10 +247,19 @@ final class DnsExchange {
               + "')",
           e);
     } catch (IOException e) {
-      throw unreachable(
+      return unreachable(
           "I/O error talking to nameserver " + endpoint + " for " + subject + ": " + e, e);
     }
+  }
 
+  private Answer verified(
+      byte[] answerWire,
+      Signed request,
+      TSIG signer,
+      String keyName,
+      String subject,
+      boolean retried)
+      throws DnsUpdateException {
     Message answer;
     try {
       answer = new Message(answerWire);

@@ -11,29 +11,43 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
 /**
- * Non-recursive queries to one authoritative server. Signed when credentials are given: with
- * split-horizon BIND setups the key selects the view that UPDATEs go to, so zone discovery must see
- * the same view; unsigned otherwise (what an ACME server sees).
+ * Non-recursive queries to one authoritative server. Signed when credentials are given (a TSIG key
+ * or a GSS-TSIG context): with split-horizon BIND setups the key selects the view that UPDATEs go
+ * to, so zone discovery must see the same view; unsigned otherwise (what an ACME server sees).
  */
 public final class DnsQuery {
   private final ServerEndpoint endpoint;
-  private final TsigCredentials credentials;
-  private final Clock clock;
+  private final RequestSigner signer;
   private final DnsExchange exchange;
 
   /**
    * @param credentials key to sign with, or null for unsigned queries
    */
   public DnsQuery(ServerEndpoint endpoint, TsigCredentials credentials, Clock clock) {
-    this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-    this.credentials = credentials;
-    this.clock = clock == null ? Clock.systemUTC() : clock;
-    this.exchange = new DnsExchange(endpoint, this.clock);
+    this(
+        credentials == null ? null : new RequestSigner.Hmac(credentials),
+        endpoint,
+        new DnsExchange(
+            Objects.requireNonNull(endpoint, "endpoint"),
+            clock == null ? Clock.systemUTC() : clock));
+  }
+
+  /** Queries signed with a GSS-TSIG context, to the context's nameserver. */
+  public DnsQuery(GssTsigContext context) {
+    this(
+        context,
+        context.endpoint(),
+        new DnsExchange(context.endpoint(), context.clock(), context.pool()));
+  }
+
+  DnsQuery(RequestSigner signer, ServerEndpoint endpoint, DnsExchange exchange) {
+    this.endpoint = endpoint;
+    this.signer = signer;
+    this.exchange = exchange;
   }
 
   public ServerEndpoint endpoint() {
@@ -72,9 +86,7 @@ public final class DnsQuery {
     Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
     query.getHeader().unsetFlag(Flags.RD);
     String subject = "the " + Type.string(type) + " query for '" + name + "'";
-    TSIG signer = credentials == null ? null : credentials.signer(clock);
-    String keyName = credentials == null ? "" : credentials.keyName().toString();
-    DnsExchange.Answer answer = exchange.send(query, signer, keyName, subject);
+    DnsExchange.Answer answer = exchange.send(query, signer, subject);
     int rcode = answer.message().getRcode();
     if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN && rcode != Rcode.REFUSED) {
       throw new DnsUpdateException(

@@ -12,34 +12,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Update;
 
 /**
- * Sends TSIG-signed RFC 2136 UPDATE messages to one primary nameserver. Adds and deletes single TXT
- * values; both are idempotent (adding a present value and deleting an absent one succeed, RFC 2136
- * §3.4.2), which also makes a retry after a lost answer safe. A NOERROR answer is not taken on
- * trust: the changed names are read back from the same server (one signed TXT query per name),
- * since PowerDNS answers NOERROR to a change its update policy refuses. A message that adds values
- * also reads the zone's SOA serial before and after, so that propagation can be checked per message
- * rather than per name ({@link UpdateResult#serial}). Thread-safe.
+ * Sends signed RFC 2136 UPDATE messages to one primary nameserver: with a TSIG key (HMAC) or a
+ * Kerberos security context (GSS-TSIG, RFC 3645; the read-backs are signed the same way). Adds and
+ * deletes single TXT values; both are idempotent (adding a present value and deleting an absent one
+ * succeed, RFC 2136 §3.4.2), which also makes a retry after a lost answer safe. A NOERROR answer is
+ * not taken on trust: the changed names are read back from the same server (one signed TXT query
+ * per name), since PowerDNS answers NOERROR to a change its update policy refuses. A message that
+ * adds values also reads the zone's SOA serial before and after, so that propagation can be checked
+ * per message rather than per name ({@link UpdateResult#serial}). Thread-safe.
  */
 public final class DnsUpdateClient {
   private static final Logger log = LoggerFactory.getLogger(DnsUpdateClient.class);
 
   private final ServerEndpoint endpoint;
-  private final TsigCredentials credentials;
-  private final Clock clock;
+  private final RequestSigner signer;
   private final DnsExchange exchange;
   private final DnsQuery readBack;
 
   public DnsUpdateClient(ServerEndpoint endpoint, TsigCredentials credentials, Clock clock) {
-    this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-    this.credentials = Objects.requireNonNull(credentials, "credentials");
-    this.clock = clock == null ? Clock.systemUTC() : clock;
-    this.exchange = new DnsExchange(endpoint, this.clock);
+    this(
+        Objects.requireNonNull(endpoint, "endpoint"),
+        new RequestSigner.Hmac(Objects.requireNonNull(credentials, "credentials")),
+        new DnsExchange(endpoint, clock == null ? Clock.systemUTC() : clock));
+  }
+
+  /**
+   * A client of the context's nameserver that signs everything with GSS-TSIG. The context stays the
+   * caller's to {@link GssTsigContext#close() close}; clients may share it.
+   */
+  public DnsUpdateClient(GssTsigContext context) {
+    this(
+        context.endpoint(),
+        context,
+        new DnsExchange(context.endpoint(), context.clock(), context.pool()));
+  }
+
+  private DnsUpdateClient(ServerEndpoint endpoint, RequestSigner signer, DnsExchange exchange) {
+    this.endpoint = endpoint;
+    this.signer = signer;
+    this.exchange = exchange;
     // Signed like the update: with split horizons the key selects the view the update went to.
-    this.readBack = new DnsQuery(endpoint, credentials, this.clock);
+    this.readBack = new DnsQuery(signer, endpoint, exchange);
   }
 
   public ServerEndpoint endpoint() {
@@ -163,9 +179,9 @@ public final class DnsUpdateClient {
               + endpoint
               + " answered NOERROR to the update of zone '"
               + zone
-              + "' by key '"
-              + keyName()
-              + "', but "
+              + "' by "
+              + signer.who()
+              + ", but "
               + String.join("; ", missing.stream().distinct().toList())
               + ". An update policy on the server most likely refused the change without saying so"
               + " (PowerDNS answers NOERROR when its lua-dnsupdate-policy-script refuses: load the"
@@ -179,10 +195,10 @@ public final class DnsUpdateClient {
   UpdateResult send(Name zone, Update update, List<Name> owners, int changes)
       throws DnsUpdateException {
     String subject = "the update of zone '" + zone + "'";
-    DnsExchange.Answer answer = exchange.send(update, signer(), keyName(), subject);
+    DnsExchange.Answer answer = exchange.send(update, signer, subject);
     int rcode = answer.message().getRcode();
     if (rcode != Rcode.NOERROR) {
-      throw Rcodes.updateFailure(rcode, endpoint, zone, owners, keyName());
+      throw Rcodes.updateFailure(rcode, endpoint, zone, owners, signer.who());
     }
     log.debug("{} accepted {} change(s) in zone {}", endpoint, changes, zone);
     return new UpdateResult(changes, answer.retriedOverTcp());
@@ -199,11 +215,11 @@ public final class DnsUpdateClient {
     Update update = new Update(zone);
     update.absent(zone);
     String subject = "the probe of zone '" + zone + "'";
-    int rcode = exchange.send(update, signer(), keyName(), subject).message().getRcode();
+    int rcode = exchange.send(update, signer, subject).message().getRcode();
     if (rcode == Rcode.YXDOMAIN || rcode == Rcode.NOERROR) {
       return;
     }
-    throw Rcodes.updateFailure(rcode, endpoint, zone, List.of(zone), keyName());
+    throw Rcodes.updateFailure(rcode, endpoint, zone, List.of(zone), signer.who());
   }
 
   /** What a nameserver did with a change the key must not be allowed to make. */
@@ -244,17 +260,9 @@ public final class DnsUpdateClient {
         default -> throw e;
       };
     }
-    log.warn("{} let key {} write outside its grants at {}", endpoint, keyName(), owner);
+    log.warn("{} let {} write outside its grants at {}", endpoint, signer.who(), owner);
     apply(zone, List.of(TxtChange.delete(owner, value)));
     return Limit.NOT_LIMITED;
-  }
-
-  private TSIG signer() {
-    return credentials.signer(clock);
-  }
-
-  private String keyName() {
-    return credentials.keyName().toString();
   }
 
   static void requireAbsolute(Name zone) {

@@ -10,7 +10,7 @@ final class Rcodes {
   private Rcodes() {}
 
   static DnsUpdateException updateFailure(
-      int rcode, ServerEndpoint endpoint, Name zone, Collection<Name> owners, String keyName) {
+      int rcode, ServerEndpoint endpoint, Name zone, Collection<Name> owners, String who) {
     String names = owners.stream().map(Name::toString).distinct().collect(Collectors.joining(", "));
     String server = "nameserver " + endpoint;
     return switch (rcode) {
@@ -20,9 +20,9 @@ final class Rcodes {
               server
                   + " refused the update of zone '"
                   + zone
-                  + "' (REFUSED): key '"
-                  + keyName
-                  + "' may not change TXT records at "
+                  + "' (REFUSED): "
+                  + who
+                  + " may not change TXT records at "
                   + names
                   + "; check the zone's update-policy grants");
       case Rcode.NOTZONE ->

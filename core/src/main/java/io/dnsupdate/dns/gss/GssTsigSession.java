@@ -30,8 +30,11 @@ import org.xbill.DNS.WireParseException;
 
 /**
  * A GSS-TSIG security context with one nameserver (RFC 3645): negotiated by TKEY mode 3 (RFC 2930)
- * over TCP, then used to sign requests and verify their answers with GSS MICs until it expires.
- * Thread-safe; one request at a time (GSS-API per-message tokens are sequenced).
+ * over a {@link DnsChannel}, then used to sign requests and verify their answers with GSS MICs
+ * until it expires. Thread-safe. {@link #send} carries one request at a time over the session's
+ * channel; {@link #sign} and {@link #verify(Signed, byte[])} let a caller carry requests over its
+ * own connections, delivered in the order they were signed: BIND answers BADSIG to a MIC that
+ * arrives ahead of its sequence.
  */
 public final class GssTsigSession implements AutoCloseable {
 
@@ -53,10 +56,9 @@ public final class GssTsigSession implements AutoCloseable {
   private final GSSContext context;
   private final Name keyName;
   private final Name algorithm;
-  private final InetSocketAddress server;
+  private final DnsChannel channel;
   private final String principal;
   private final Instant expiresAt;
-  private final Duration timeout;
   private final Clock clock;
   private boolean closed;
 
@@ -64,18 +66,16 @@ public final class GssTsigSession implements AutoCloseable {
       GSSContext context,
       Name keyName,
       Name algorithm,
-      InetSocketAddress server,
+      DnsChannel channel,
       String principal,
       Instant expiresAt,
-      Duration timeout,
       Clock clock) {
     this.context = context;
     this.keyName = keyName;
     this.algorithm = algorithm;
-    this.server = server;
+    this.channel = channel;
     this.principal = principal;
     this.expiresAt = expiresAt;
-    this.timeout = timeout;
     this.clock = clock;
   }
 
@@ -137,12 +137,31 @@ public final class GssTsigSession implements AutoCloseable {
       Duration timeout,
       Clock clock)
       throws GssTsigException {
+    return negotiate(
+        identity, new TcpChannel(server, timeout), serverName, servicePrincipal, algorithm, clock);
+  }
+
+  /**
+   * Negotiates a context over any channel (a pooled connection, say): TKEY queries are unsigned, so
+   * the channel may pick their ids.
+   *
+   * @param serverName the nameserver's host name: the context is named {@code
+   *     <random>.sig-<serverName>.}
+   */
+  public static GssTsigSession negotiate(
+      KerberosIdentity identity,
+      DnsChannel channel,
+      String serverName,
+      String servicePrincipal,
+      Name algorithm,
+      Clock clock)
+      throws GssTsigException {
     Objects.requireNonNull(servicePrincipal, "servicePrincipal");
     if (!algorithm.equals(GSS_TSIG) && !algorithm.equals(GSS_MICROSOFT)) {
       throw new IllegalArgumentException(
           "GSS-TSIG algorithm must be " + GSS_TSIG + " or " + GSS_MICROSOFT + ", not " + algorithm);
     }
-    String where = server.getHostString() + ":" + server.getPort();
+    String where = channel.where();
     Name keyName = newKeyName(serverName);
     GSSContext context;
     byte[] token;
@@ -170,9 +189,16 @@ public final class GssTsigSession implements AutoCloseable {
       for (int round = 1; ; round++) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Message query = tkeyQuery(keyName, algorithm, token, now);
-        byte[] answerWire = exchange(server, query.toWire(), timeout, where);
+        int[] sentId = {-1};
+        byte[] answerWire =
+            channel.exchange(
+                id -> {
+                  query.getHeader().setID(id);
+                  sentId[0] = id;
+                  return query.toWire();
+                });
         Message answer = parse(answerWire, where);
-        if (answer.getHeader().getID() != query.getHeader().getID()) {
+        if (answer.getHeader().getID() != sentId[0]) {
           throw new GssTsigException(
               GssProblem.RESPONSE_NOT_VERIFIED,
               "nameserver " + where + " answered the TKEY query with another message ID");
@@ -191,10 +217,9 @@ public final class GssTsigSession implements AutoCloseable {
                   context,
                   keyName,
                   algorithm,
-                  server,
+                  channel,
                   identity.principal(),
                   tkey.getTimeExpire(),
-                  timeout,
                   clock);
           session.verify(null, answerWire, answer, "TKEY");
           return session;
@@ -283,52 +308,104 @@ public final class GssTsigSession implements AutoCloseable {
             + "'");
   }
 
+  /** A request signed for one message id, and its MAC (which the answer's MAC covers). */
+  public record Signed(int id, byte[] wire, byte[] mac) {}
+
   /**
-   * Signs any request with the context, sends it over TCP and returns the answer once its signature
-   * verified (whatever its rcode).
+   * Signs a copy of {@code request} carrying message id {@code id}.
+   *
+   * @throws GssTsigException SIGNATURE_REJECTED when the context expired (negotiate a new one),
+   *     KERBEROS_FAILURE when GSS-API cannot sign
+   * @throws IllegalStateException when the session is closed
+   */
+  public Signed sign(Message request, int id) throws GssTsigException {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Message copy = request.clone();
+    copy.getHeader().setID(id);
+    byte[] body = copy.toWire();
+    byte[] mic;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("GSS-TSIG session " + keyName + " is closed");
+      }
+      if (!clock.instant().isBefore(expiresAt)) {
+        throw new GssTsigException(
+            GssProblem.SIGNATURE_REJECTED,
+            "GSS-TSIG context " + keyName + " expired at " + expiresAt + "; negotiate a new one");
+      }
+      try {
+        byte[] digest = TsigWire.requestDigest(body, keyName, algorithm, now);
+        mic = context.getMIC(digest, 0, digest.length, new MessageProp(0, false));
+      } catch (GSSException e) {
+        throw new GssTsigException(
+            GssProblem.KERBEROS_FAILURE,
+            "cannot sign with GSS-TSIG context " + keyName + ": " + e.getMessage(),
+            e);
+      }
+    }
+    TSIGRecord tsig =
+        new TSIGRecord(
+            keyName, DClass.ANY, 0, algorithm, now, TsigWire.FUDGE, mic, id, Rcode.NOERROR, null);
+    return new Signed(id, TsigWire.appendTsig(body, tsig), mic);
+  }
+
+  /**
+   * Parses the answer to a {@link #sign signed} request and returns it once it carries this
+   * context's signature over it (whatever its rcode).
+   *
+   * @throws GssTsigException SIGNATURE_REJECTED (BADKEY, BADSIG: negotiate a new context),
+   *     CLOCK_SKEW, RESPONSE_NOT_VERIFIED (unsigned, another id, or a MIC that does not verify)
+   */
+  public Message verify(Signed sent, byte[] answerWire) throws GssTsigException {
+    Message answer = parse(answerWire, where());
+    if (answer.getHeader().getID() != sent.id()) {
+      throw new GssTsigException(
+          GssProblem.RESPONSE_NOT_VERIFIED,
+          "nameserver " + where() + " answered with another message ID");
+    }
+    verify(sent.mac(), answerWire, answer, "request");
+    return answer;
+  }
+
+  /**
+   * Signs any request with the context, sends it over the session's channel and returns the answer
+   * once its signature verified (whatever its rcode).
    */
   public synchronized Message send(Message request) throws GssTsigException {
     if (closed) {
       throw new IllegalStateException("GSS-TSIG session " + keyName + " is closed");
     }
-    if (!clock.instant().isBefore(expiresAt)) {
-      throw new GssTsigException(
-          GssProblem.SIGNATURE_REJECTED,
-          "GSS-TSIG context " + keyName + " expired at " + expiresAt + "; negotiate a new one");
-    }
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    byte[] body = request.toWire();
-    byte[] mic;
+    Signed[] sent = {null};
+    byte[] answerWire;
     try {
-      byte[] digest = TsigWire.requestDigest(body, keyName, algorithm, now);
-      mic = context.getMIC(digest, 0, digest.length, new MessageProp(0, false));
-    } catch (GSSException e) {
-      throw new GssTsigException(
-          GssProblem.KERBEROS_FAILURE,
-          "cannot sign with GSS-TSIG context " + keyName + ": " + e.getMessage(),
-          e);
+      answerWire =
+          channel.exchange(
+              id -> {
+                try {
+                  sent[0] = sign(request, id);
+                  return sent[0].wire();
+                } catch (GssTsigException e) {
+                  throw new SigningFailed(e);
+                }
+              });
+    } catch (SigningFailed e) {
+      throw e.failure();
     }
-    TSIGRecord tsig =
-        new TSIGRecord(
-            keyName,
-            DClass.ANY,
-            0,
-            algorithm,
-            now,
-            TsigWire.FUDGE,
-            mic,
-            request.getHeader().getID(),
-            Rcode.NOERROR,
-            null);
-    byte[] answerWire = exchange(server, TsigWire.appendTsig(body, tsig), timeout, where());
-    Message answer = parse(answerWire, where());
-    if (answer.getHeader().getID() != request.getHeader().getID()) {
-      throw new GssTsigException(
-          GssProblem.RESPONSE_NOT_VERIFIED,
-          "nameserver " + where() + " answered with another message ID");
+    return verify(sent[0], answerWire);
+  }
+
+  /** Carries a signing failure out of a channel's message callback. */
+  public static final class SigningFailed extends RuntimeException {
+    private final GssTsigException failure;
+
+    public SigningFailed(GssTsigException failure) {
+      super(failure.getMessage(), failure, false, false);
+      this.failure = failure;
     }
-    verify(mic, answerWire, answer, "request");
-    return answer;
+
+    public GssTsigException failure() {
+      return failure;
+    }
   }
 
   private void verify(byte[] requestMac, byte[] wire, Message answer, String what)
@@ -372,7 +449,10 @@ public final class GssTsigSession implements AutoCloseable {
     try {
       byte[] digest = TsigWire.answerDigest(requestMac, wire, tsig);
       byte[] mac = tsig.getSignature();
-      context.verifyMIC(mac, 0, mac.length, digest, 0, digest.length, new MessageProp(0, false));
+      synchronized (this) {
+        // GSS-API contexts are not meant for concurrent use; the answers' MICs are checked in turn.
+        context.verifyMIC(mac, 0, mac.length, digest, 0, digest.length, new MessageProp(0, false));
+      }
     } catch (GSSException | WireParseException e) {
       throw new GssTsigException(
           GssProblem.RESPONSE_NOT_VERIFIED,
@@ -462,7 +542,7 @@ public final class GssTsigSession implements AutoCloseable {
   }
 
   private String where() {
-    return server.getHostString() + ":" + server.getPort();
+    return channel.where();
   }
 
   @Override
@@ -541,19 +621,6 @@ public final class GssTsigSession implements AutoCloseable {
     throw new GssTsigException(
         GssProblem.CONTEXT_REJECTED,
         "nameserver " + where + " answered TKEY without a TKEY record" + fix);
-  }
-
-  private static byte[] exchange(
-      InetSocketAddress server, byte[] wire, Duration timeout, String where)
-      throws GssTsigException {
-    try {
-      return TcpChannel.exchange(server, wire, timeout);
-    } catch (IOException e) {
-      throw new GssTsigException(
-          GssProblem.NAMESERVER_UNREACHABLE,
-          "nameserver " + where + " did not answer over TCP within " + timeout + ": " + e,
-          e);
-    }
   }
 
   private static Message parse(byte[] wire, String where) throws GssTsigException {

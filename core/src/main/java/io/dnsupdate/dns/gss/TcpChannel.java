@@ -8,12 +8,37 @@ import java.net.Socket;
 import java.time.Duration;
 
 /**
- * One DNS message over a fresh TCP connection (RFC 1035 §4.2.2 length prefix). A stopgap for the
- * GSS-TSIG engine until it sends through the shared {@code DnsExchange} connections.
+ * One DNS message over a fresh TCP connection per request (RFC 1035 §4.2.2 length prefix): the
+ * channel of a {@link GssTsigSession} used on its own. {@code DnsUpdateClient} does not use it; it
+ * sends GSS-TSIG through its pooled, pipelined connections.
  */
-final class TcpChannel {
+final class TcpChannel implements DnsChannel {
 
-  private TcpChannel() {}
+  private final InetSocketAddress server;
+  private final Duration timeout;
+
+  TcpChannel(InetSocketAddress server, Duration timeout) {
+    this.server = server;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public byte[] exchange(java.util.function.IntFunction<byte[]> wireFor) throws GssTsigException {
+    int id = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
+    try {
+      return exchange(server, wireFor.apply(id), timeout);
+    } catch (IOException e) {
+      throw new GssTsigException(
+          GssProblem.NAMESERVER_UNREACHABLE,
+          "nameserver " + where() + " did not answer over TCP within " + timeout + ": " + e,
+          e);
+    }
+  }
+
+  @Override
+  public String where() {
+    return server.getHostString() + ":" + server.getPort();
+  }
 
   static byte[] exchange(InetSocketAddress server, byte[] query, Duration timeout)
       throws IOException {
