@@ -198,23 +198,36 @@ class WatchedNamespacesIT {
           ComponentProcess.jar("operator", "operator-scoped", env, cluster.work());
       try {
         for (String ns : List.of(A, B)) {
-          Awaitility.await("TsigKey " + ns + "/web Ready")
-              .atMost(Duration.ofMinutes(2))
-              .pollInterval(Duration.ofMillis(250))
-              .ignoreExceptions()
-              .until(
-                  () -> {
-                    if (!operator.isAlive()) {
-                      throw new IllegalStateException(operator.tail(40));
-                    }
-                    TsigKey k = k8s.resources(TsigKey.class).inNamespace(ns).withName("web").get();
-                    return k.getStatus() != null
-                        && k.getStatus().getConditions().stream()
-                            .anyMatch(
-                                c ->
-                                    ApiConstants.CONDITION_READY.equals(c.getType())
-                                        && "True".equals(c.getStatus()));
-                  });
+          try {
+            Awaitility.await("TsigKey " + ns + "/web Ready")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .until(
+                    () -> {
+                      TsigKey k =
+                          k8s.resources(TsigKey.class).inNamespace(ns).withName("web").get();
+                      return operator.isAlive()
+                          && k.getStatus() != null
+                          && k.getStatus().getConditions().stream()
+                              .anyMatch(
+                                  c ->
+                                      ApiConstants.CONDITION_READY.equals(c.getType())
+                                          && "True".equals(c.getStatus()));
+                    });
+          } catch (org.awaitility.core.ConditionTimeoutException e) {
+            TsigKey k = k8s.resources(TsigKey.class).inNamespace(ns).withName("web").get();
+            throw new AssertionError(
+                "TsigKey "
+                    + ns
+                    + "/web not Ready; status "
+                    + (k == null ? "(gone)" : k.getStatus())
+                    + "; operator "
+                    + (operator.isAlive() ? "running" : "exited")
+                    + ", its log ends:\n"
+                    + operator.tail(60),
+                e);
+          }
           assertThat(k8s.secrets().inNamespace(ns).withName("web-tsig").get()).isNotNull();
         }
         assertThat(operator.isAlive()).as(operator.tail(40)).isTrue();

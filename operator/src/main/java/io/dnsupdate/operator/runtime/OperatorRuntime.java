@@ -135,6 +135,12 @@ public final class OperatorRuntime {
     } else {
       config.settingNamespaces(namespaces);
     }
-    config.withItemStore(new WithoutManagedFields<>());
+    // JOSDK gives the one store to the informer of every watched namespace, and an informer's
+    // relist drops from its store whatever it did not list: with two namespaces each would empty
+    // the other's part, and no TsigKey was ever reconciled (WatchedNamespacesIT). One informer
+    // only, then.
+    if (namespaces.size() <= 1) {
+      config.withItemStore(new WithoutManagedFields<>());
+    }
   }
 }
