@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +71,24 @@ record Manifests(List<JsonNode> objects) {
           found.size() + " " + kind + " objects of component " + component + " rendered");
     }
     return found.get(0);
+  }
+
+  /** The environment the chart gives a component's container (literal values only). */
+  Map<String, String> literalEnv(String component) {
+    Map<String, String> env = new HashMap<>();
+    JsonNode container =
+        one("Deployment", component)
+            .path("spec")
+            .path("template")
+            .path("spec")
+            .path("containers")
+            .get(0);
+    for (JsonNode e : container.path("env")) {
+      if (e.has("value")) {
+        env.put(e.path("name").asText(), e.path("value").asText());
+      }
+    }
+    return env;
   }
 
   Optional<JsonNode> find(String kind, String name) {

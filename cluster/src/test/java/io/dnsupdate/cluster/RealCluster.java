@@ -249,21 +249,7 @@ final class RealCluster implements AutoCloseable {
 
   /** The environment the chart gives a component's container (literal values only). */
   Map<String, String> chartEnv(String component) {
-    Map<String, String> env = new HashMap<>();
-    JsonNode container =
-        chart
-            .one("Deployment", component)
-            .path("spec")
-            .path("template")
-            .path("spec")
-            .path("containers")
-            .get(0);
-    for (JsonNode e : container.path("env")) {
-      if (e.has("value")) {
-        env.put(e.path("name").asText(), e.path("value").asText());
-      }
-    }
-    return env;
+    return chart.literalEnv(component);
   }
 
   /** The Lease the operator replicas elect their leader with. */

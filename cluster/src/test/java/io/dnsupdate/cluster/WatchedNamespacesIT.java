@@ -2,7 +2,6 @@ package io.dnsupdate.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeySpec;
@@ -19,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +99,7 @@ class WatchedNamespacesIT {
       assertThat(other.ok()).isFalse();
       assertThat(other.output()).contains("Forbidden");
 
-      Map<String, String> env = literalEnv(chart, "webhook");
+      Map<String, String> env = chart.literalEnv("webhook");
       env.put("KUBECONFIG", token.toString());
       env.put("TLS_CERT_FILE", cluster.webhookTls().resolve("tls.crt").toString());
       env.put("TLS_KEY_FILE", cluster.webhookTls().resolve("tls.key").toString());
@@ -182,7 +180,7 @@ class WatchedNamespacesIT {
       }
 
       String sa = chart.one("ServiceAccount", "operator").path("metadata").path("name").asText();
-      Map<String, String> env = literalEnv(chart, "operator");
+      Map<String, String> env = chart.literalEnv("operator");
       assertThat(env).containsEntry("WATCH_NAMESPACES", A + "," + B);
       env.put(
           "KUBECONFIG",
@@ -260,25 +258,6 @@ class WatchedNamespacesIT {
         .filter(o -> role.equals(o.path("roleRef").path("name").asText()))
         .map(o -> o.path("metadata").path("namespace").asText())
         .toList();
-  }
-
-  /** The literal env values of a component's container in the chart. */
-  private static Map<String, String> literalEnv(Manifests chart, String component) {
-    Map<String, String> env = new HashMap<>();
-    JsonNode container =
-        chart
-            .one("Deployment", component)
-            .path("spec")
-            .path("template")
-            .path("spec")
-            .path("containers")
-            .get(0);
-    for (JsonNode e : container.path("env")) {
-      if (e.has("value")) {
-        env.put(e.path("name").asText(), e.path("value").asText());
-      }
-    }
-    return env;
   }
 
   private static HttpResponse<String> solve(HttpClient http, URI base, String json)
