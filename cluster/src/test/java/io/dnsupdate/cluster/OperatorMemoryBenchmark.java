@@ -7,8 +7,8 @@ import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeySpec;
 import io.dnsupdate.testkit.ClusterBinaries;
 import io.dnsupdate.testkit.CommandResult;
+import io.dnsupdate.testkit.JvmSettings;
 import io.dnsupdate.testkit.KubeControlPlane;
-import io.dnsupdate.testkit.PackagedJar;
 import io.dnsupdate.testkit.PortReservation;
 import io.dnsupdate.testkit.ProcessMemory;
 import io.dnsupdate.testkit.RepositoryFiles;
@@ -63,12 +63,6 @@ class OperatorMemoryBenchmark {
   /** The chart's present memory limit of the operator container (values.yaml). */
   static final String LIMIT = "320m";
 
-  /**
-   * The chart's CPU limit: in the container the JVM sees one processor, and sizes its GC choice,
-   * compiler and library thread pools by it ({@code -XX:MaxRAM} stands in for the memory limit).
-   */
-  static final String CONTAINER_CPUS = "-XX:ActiveProcessorCount=1";
-
   /** The chart's former limit, in which the former entry point ran. */
   static final String FORMER_LIMIT = "512m";
 
@@ -95,42 +89,7 @@ class OperatorMemoryBenchmark {
   }
 
   static Map<String, List<String>> settings() {
-    PackagedJar jar = PackagedJar.of("operator");
-    Map<String, List<String>> settings = new LinkedHashMap<>();
-    settings.put(
-        "former",
-        List.of(
-            PackagedJar.java(),
-            "-XX:MaxRAMPercentage=75",
-            "-XX:MaxRAM=" + FORMER_LIMIT,
-            CONTAINER_CPUS,
-            "-jar",
-            jar.jar().toString()));
-    String baseline = System.getProperty("bench.baseline", "");
-    if (!baseline.isBlank()) {
-      // the same former flags on the jar of another checkout (the code before this change)
-      List<String> command = new ArrayList<>(settings.get("former"));
-      command.set(
-          command.size() - 1,
-          Path.of(baseline, "operator", "target", "dnsupdate-operator.jar")
-              .toAbsolutePath()
-              .toString());
-      settings.put("baseline", command);
-    }
-    settings.put("shipped", jar.command(List.of("-XX:MaxRAM=" + LIMIT, CONTAINER_CPUS)));
-    for (String s : System.getProperty("bench.jvm", "").split(";")) {
-      if (s.isBlank()) {
-        continue;
-      }
-      String[] nameFlags = s.split("=", 2);
-      List<String> command = new ArrayList<>(List.of(PackagedJar.java()));
-      for (String f : nameFlags[1].trim().split("\\s+")) {
-        command.add(f.equals("@shipped") ? "@" + jar.jvmOptions() : f);
-      }
-      command.addAll(List.of("-XX:MaxRAM=" + LIMIT, CONTAINER_CPUS, "-jar", jar.jar().toString()));
-      settings.put(nameFlags[0].trim(), command);
-    }
-    return settings;
+    return JvmSettings.of("operator", FORMER_LIMIT, LIMIT);
   }
 
   @Test
@@ -143,10 +102,6 @@ class OperatorMemoryBenchmark {
       kubectlOk(plane, "apply", "--server-side", "-f", RepositoryFiles.find("crds").toString());
       kubectlOk(plane, "wait", "--for=condition=Established", "crd", "--all", "--timeout=60s");
       Map<String, List<String>> settings = settings();
-      String only = System.getProperty("bench.only", "");
-      if (!only.isBlank()) {
-        settings.keySet().retainAll(List.of(only.split(",")));
-      }
       settings.forEach((name, command) -> line("%s: %s", name, String.join(" ", command)));
       startUps(plane, settings);
       for (var s : settings.entrySet()) {

@@ -5,9 +5,9 @@ import static io.dnsupdate.e2e.PackagedWebhook.succeeded;
 import static io.dnsupdate.e2e.PackagedWebhook.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dnsupdate.testkit.JvmSettings;
 import io.dnsupdate.testkit.NamedExtension;
 import io.dnsupdate.testkit.NamedServer;
-import io.dnsupdate.testkit.PackagedJar;
 import io.dnsupdate.testkit.ProcessMemory;
 import io.dnsupdate.testkit.StandardZones;
 import io.dnsupdate.testkit.TestKeys;
@@ -64,12 +64,6 @@ class WebhookMemoryBenchmark {
   /** The chart's present memory limit of the webhook container (values.yaml). */
   static final String LIMIT = "256m";
 
-  /**
-   * The chart's CPU limit: in the container the JVM sees one processor, and sizes its GC choice,
-   * compiler and library thread pools by it ({@code -XX:MaxRAM} stands in for the memory limit).
-   */
-  static final String CONTAINER_CPUS = "-XX:ActiveProcessorCount=1";
-
   /** The chart's former limit, in which the former entry point ran. */
   static final String FORMER_LIMIT = "384m";
 
@@ -90,44 +84,7 @@ class WebhookMemoryBenchmark {
 
   /** The settings measured: former and shipped, plus any given with {@code -Dbench.jvm}. */
   static Map<String, List<String>> settings() {
-    PackagedJar jar = PackagedJar.of("webhook");
-    Map<String, List<String>> settings = new LinkedHashMap<>();
-    settings.put(
-        "former",
-        List.of(
-            PackagedJar.java(),
-            "-XX:MaxRAMPercentage=75",
-            "-XX:MaxRAM=" + FORMER_LIMIT,
-            CONTAINER_CPUS,
-            "-jar",
-            jar.jar().toString()));
-    String baseline = System.getProperty("bench.baseline", "");
-    if (!baseline.isBlank()) {
-      // the same former flags on the jar of another checkout (the code before this change)
-      List<String> command = new ArrayList<>(settings.get("former"));
-      command.set(
-          command.size() - 1,
-          Path.of(baseline, "webhook", "target", "dnsupdate-webhook.jar")
-              .toAbsolutePath()
-              .toString());
-      settings.put("baseline", command);
-    }
-    settings.put("shipped", jar.command(List.of("-XX:MaxRAM=" + LIMIT, CONTAINER_CPUS)));
-    for (String s : System.getProperty("bench.jvm", "").split(";")) {
-      if (s.isBlank()) {
-        continue;
-      }
-      String[] nameFlags = s.split("=", 2);
-      List<String> flags = new ArrayList<>();
-      for (String f : nameFlags[1].trim().split("\\s+")) {
-        flags.add(f.equals("@shipped") ? "@" + jar.jvmOptions() : f);
-      }
-      List<String> command = new ArrayList<>(List.of(PackagedJar.java()));
-      command.addAll(flags);
-      command.addAll(List.of("-XX:MaxRAM=" + LIMIT, CONTAINER_CPUS, "-jar", jar.jar().toString()));
-      settings.put(nameFlags[0].trim(), command);
-    }
-    return settings;
+    return JvmSettings.of("webhook", FORMER_LIMIT, LIMIT);
   }
 
   @Test
@@ -135,10 +92,6 @@ class WebhookMemoryBenchmark {
     this.named = named;
     try (PackagedWebhook cluster = new PackagedWebhook(work, named)) {
       Map<String, List<String>> settings = settings();
-      String only = System.getProperty("bench.only", "");
-      if (!only.isBlank()) {
-        settings.keySet().retainAll(List.of(only.split(",")));
-      }
       settings.forEach((name, command) -> line("%s: %s", name, String.join(" ", command)));
       startUps(cluster, settings);
       for (var s : settings.entrySet()) {
