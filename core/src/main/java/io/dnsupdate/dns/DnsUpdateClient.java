@@ -119,7 +119,7 @@ public final class DnsUpdateClient {
     // Only a serial that moved marks a version that holds the changes; a server that changes a zone
     // and keeps its serial (or serves no SOA to the key) leaves only the names to be checked. Not
     // caught: a server that keeps its serial on updates while someone else raises it between our
-    // two reads; none of BIND, Knot, PowerDNS and Windows DNS keeps it.
+    // two reads; none of BIND, Knot and PowerDNS keeps it (RenderedConfigIT).
     if (after.isPresent() && SoaSerial.later(after.getAsLong(), before.getAsLong())) {
       return new UpdateResult(result.changes(), result.retriedOverTcp(), after);
     }

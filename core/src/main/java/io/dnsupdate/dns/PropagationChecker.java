@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -150,7 +151,7 @@ public final class PropagationChecker {
       ZoneSerials serials,
       Duration timeout)
       throws DnsUpdateException {
-    Map<ServerEndpoint, Long> lastReading = new java.util.HashMap<>();
+    Map<ServerEndpoint, Long> lastReading = new HashMap<>();
     await(
         servers,
         (server, deadline) -> {
@@ -167,20 +168,23 @@ public final class PropagationChecker {
             }
             return reached(r, serial) ? null : "at serial " + r.serial().getAsLong();
           } catch (DnsUpdateException e) {
-            log.debug("serial check against {} failed: {}", server, e.getMessage());
-            return e.reason() == FailureReason.NameserverUnreachable
-                ? "unreachable"
-                : e.reason().name();
+            return failed("serial check", server, e);
           }
         },
         "do not serve serial "
             + serial
             + " of zone '"
             + zone
-            + "', the first with the TXT value at '"
+            + "', a version with the TXT value at '"
             + owner
             + "'",
         timeout);
+  }
+
+  /** Why a server could not be checked, for the message when the wait times out. */
+  private static String failed(String what, ServerEndpoint server, DnsUpdateException e) {
+    log.debug("{} against {} failed: {}", what, server, e.getMessage());
+    return e.reason() == FailureReason.NameserverUnreachable ? "unreachable" : e.reason().name();
   }
 
   private static boolean reached(ZoneSerials.Reading r, long serial) {
@@ -251,8 +255,7 @@ public final class PropagationChecker {
       }
       return present ? "value not served yet" : "value still served";
     } catch (DnsUpdateException e) {
-      log.debug("propagation check against {} failed: {}", server, e.getMessage());
-      return e.reason() == FailureReason.NameserverUnreachable ? "unreachable" : e.reason().name();
+      return failed("propagation check", server, e);
     }
   }
 

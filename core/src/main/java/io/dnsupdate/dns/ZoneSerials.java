@@ -43,9 +43,9 @@ public final class ZoneSerials {
   /** Any reading will do: the latest, or the one in flight. */
   public static final long ANY = -1;
 
+  /** The latest reading of one server and zone: its number and its (maybe pending) serial. */
   private static final class Watch {
     long sequence;
-    long latest = ANY;
     CompletableFuture<OptionalLong> serial;
   }
 
@@ -65,13 +65,12 @@ public final class ZoneSerials {
       CompletableFuture<OptionalLong> serial;
       boolean mine = false;
       synchronized (watch) {
-        boolean running = watch.serial != null && !watch.serial.isDone();
-        if (watch.latest == ANY || (watch.latest <= after && !running)) {
-          watch.latest = ++watch.sequence;
+        if (watch.serial == null || (watch.sequence <= after && watch.serial.isDone())) {
+          watch.sequence++;
           watch.serial = new CompletableFuture<>();
           mine = true;
         }
-        sequence = watch.latest;
+        sequence = watch.sequence;
         serial = watch.serial;
       }
       if (mine) {
