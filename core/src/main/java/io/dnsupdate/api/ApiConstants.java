@@ -143,6 +143,16 @@ public final class ApiConstants {
   public static final String OBJECT_NAME_PATTERN =
       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
+  /**
+   * A Kerberos principal: components separated by {@code /} (e.g. {@code DNS/ns1.example.com}),
+   * optionally {@code @REALM}. {@code $} for Active Directory computer accounts ({@code HOST$}).
+   */
+  public static final String KERBEROS_PRINCIPAL_PATTERN =
+      "^[A-Za-z0-9._$-]+(/[A-Za-z0-9._-]+)*(@[A-Za-z0-9._-]+)?$";
+
+  /** A Kerberos realm, e.g. {@code EXAMPLE.COM}. */
+  public static final String KERBEROS_REALM_PATTERN = "^[A-Za-z0-9._-]+$";
+
   /** A Secret data key. */
   public static final String SECRET_DATA_KEY_PATTERN = "^[-._a-zA-Z0-9]+$";
 

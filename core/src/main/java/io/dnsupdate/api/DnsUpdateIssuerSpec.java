@@ -9,6 +9,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 import lombok.AllArgsConstructor;
@@ -27,12 +28,18 @@ import lombok.NoArgsConstructor;
   "transport",
   "tls",
   "tsigKeyRef",
+  "kerberos",
   "domains",
   "ttl",
   "timeout",
   "propagation",
   "requireLimitedKey"
 })
+@ValidationRule(
+    value = "has(self.tsigKeyRef) != has(self.kerberos)",
+    message =
+        "set exactly one of tsigKeyRef (a TSIG key) and kerberos (GSS-TSIG): they are the two ways"
+            + " to sign UPDATEs")
 @Data
 public class DnsUpdateIssuerSpec {
   public static final int DEFAULT_TTL = 60;
@@ -63,9 +70,16 @@ public class DnsUpdateIssuerSpec {
   @JsonPropertyDescription("DNS over TLS settings; used with transport tls.")
   private Tls tls;
 
-  @JsonPropertyDescription("The TsigKey (in this namespace) that signs the UPDATE messages.")
-  @Required
+  @JsonPropertyDescription(
+      "The TsigKey (in this namespace) that signs the UPDATE messages. Exactly one of tsigKeyRef"
+          + " and kerberos.")
   private TsigKeyRef tsigKeyRef;
+
+  @JsonPropertyDescription(
+      "Sign the UPDATE messages with GSS-TSIG (RFC 3645) as a Kerberos principal instead of a TSIG"
+          + " key: what Active Directory DNS accepts, and BIND with tkey-gssapi-keytab. Exactly one"
+          + " of tsigKeyRef and kerberos.")
+  private Kerberos kerberos;
 
   @JsonPropertyDescription(
       "Domains this issuer may answer challenges for. A challenge for _acme-challenge.D is allowed"
@@ -155,6 +169,87 @@ public class DnsUpdateIssuerSpec {
     @Pattern(ApiConstants.OBJECT_NAME_PATTERN)
     @Size(max = 253)
     private String name;
+  }
+
+  /**
+   * A Kerberos principal that signs with GSS-TSIG: who it is, where its keytab is and whom to ask.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({
+    "principal",
+    "realm",
+    "kdcs",
+    "keytabSecretRef",
+    "servicePrincipal",
+    "algorithm"
+  })
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
+  public static class Kerberos {
+    @JsonPropertyDescription(
+        "The client principal the webhook logs in as, name or name@REALM, e.g. acme-dns or"
+            + " acme-dns@EXAMPLE.COM (for Active Directory, a user or computer account such as"
+            + " acme-dns@AD.EXAMPLE.COM).")
+    @Required
+    @Pattern(ApiConstants.KERBEROS_PRINCIPAL_PATTERN)
+    @Size(max = 255)
+    private String principal;
+
+    @JsonPropertyDescription(
+        "The realm, e.g. EXAMPLE.COM; required when principal has none, and equal to it when"
+            + " both are written.")
+    @Pattern(ApiConstants.KERBEROS_REALM_PATTERN)
+    @Size(max = 255)
+    private String realm;
+
+    @JsonPropertyDescription(
+        "The realm's KDCs as host or host:port (port 88 by default), tried in order. Absent: found"
+            + " by DNS SRV records (_kerberos._tcp.<realm>), as domain members do.")
+    @Size(max = 8)
+    private List<@Pattern(ApiConstants.NAMESERVER_PATTERN) String> kdcs;
+
+    @JsonPropertyDescription(
+        "The Secret (in this namespace) holding the principal's keytab, e.g. made by kadmin"
+            + " ktadd or ktpass. The webhook and the operator read it with get and keep the bytes"
+            + " only in memory and, for the moment of a login, in a file only they can read.")
+    @Required
+    private KeytabSecretRef keytabSecretRef;
+
+    @JsonPropertyDescription(
+        "The nameserver's principal, e.g. DNS/ns1.example.com@EXAMPLE.COM. Default:"
+            + " DNS/<nameserver host>@<realm> for each nameserver (as nsupdate -g does); required"
+            + " when nameservers are IP addresses.")
+    @Pattern(ApiConstants.KERBEROS_PRINCIPAL_PATTERN)
+    @Size(max = 255)
+    private String servicePrincipal;
+
+    @JsonPropertyDescription(
+        "The GSS-TSIG algorithm name: gss-tsig (default, RFC 3645) or gss.microsoft.com (older"
+            + " Windows DNS servers).")
+    @Default(GssAlgorithm.DEFAULT_NAME)
+    private GssAlgorithm algorithm;
+  }
+
+  /** A key of a Secret in the issuer's namespace. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Data
+  @NoArgsConstructor
+  @AllArgsConstructor
+  public static class KeytabSecretRef {
+    public static final String DEFAULT_KEY = "keytab";
+
+    @JsonPropertyDescription("Name of the Secret.")
+    @Required
+    @Pattern(ApiConstants.OBJECT_NAME_PATTERN)
+    @Size(max = 253)
+    private String name;
+
+    @JsonPropertyDescription("The data key holding the keytab; default keytab.")
+    @Default(DEFAULT_KEY)
+    @Pattern(ApiConstants.SECRET_DATA_KEY_PATTERN)
+    @Size(max = 253)
+    private String key;
   }
 
   /** Waiting until the authoritative nameservers serve what was written. */

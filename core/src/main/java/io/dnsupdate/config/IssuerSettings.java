@@ -28,7 +28,7 @@ import org.xbill.DNS.TextParseException;
  * @param ttl TTL in seconds of the TXT records written
  * @param timeout deadline of one request to a nameserver
  * @param domainPolicy which challenge names the issuer may write
- * @param tsigKeyName name of the TsigKey (in the issuer's namespace) that signs
+ * @param credential what signs: a TsigKey of the issuer's namespace, or a Kerberos principal
  * @param propagation whether and how to wait for the authoritative servers
  */
 public record IssuerSettings(
@@ -37,7 +37,7 @@ public record IssuerSettings(
     long ttl,
     Duration timeout,
     DomainPolicy domainPolicy,
-    String tsigKeyName,
+    IssuerCredential credential,
     Propagation propagation) {
 
   /**
@@ -61,7 +61,7 @@ public record IssuerSettings(
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(domainPolicy, "domainPolicy");
-    Objects.requireNonNull(tsigKeyName, "tsigKeyName");
+    Objects.requireNonNull(credential, "credential");
     Objects.requireNonNull(propagation, "propagation");
   }
 
@@ -110,7 +110,9 @@ public record IssuerSettings(
   public static IssuerSettings parse(DnsUpdateIssuerSpec spec) {
     if (spec == null) {
       throw new InvalidSpecException(
-          List.of("spec: missing; nameservers, tsigKeyRef and domains are required"));
+          List.of(
+              "spec: missing; nameservers, domains and one of tsigKeyRef and kerberos are"
+                  + " required"));
     }
     Set<String> problems = new LinkedHashSet<>();
 
@@ -216,11 +218,7 @@ public record IssuerSettings(
       }
     }
 
-    String keyRef =
-        spec.getTsigKeyRef() == null ? null : blankToNull(spec.getTsigKeyRef().getName());
-    if (keyRef == null) {
-      problems.add("tsigKeyRef.name: required, the TsigKey in this namespace that signs updates");
-    }
+    IssuerCredential credential = CredentialParser.parse(spec, servers, problems);
 
     long ttl = spec.getTtl() == null ? DnsUpdateIssuerSpec.DEFAULT_TTL : spec.getTtl();
     if (ttl < MIN_TTL || ttl > MAX_TTL) {
@@ -246,7 +244,7 @@ public record IssuerSettings(
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(List.copyOf(problems));
     }
-    return new IssuerSettings(servers, zone, ttl, timeout, policy, keyRef, propagation);
+    return new IssuerSettings(servers, zone, ttl, timeout, policy, credential, propagation);
   }
 
   private static Propagation propagation(
@@ -342,7 +340,7 @@ public record IssuerSettings(
     return transport == Transport.TLS && m.contains("server name") ? " (set tls.serverName)" : "";
   }
 
-  private static String blankToNull(String s) {
+  static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s.strip();
   }
 }

@@ -223,8 +223,18 @@ class CrdDriftTest {
       JSONSchemaProps spec = prop(root, "spec");
 
       assertThat(root.getRequired()).containsExactly("spec");
-      assertThat(spec.getRequired())
-          .containsExactlyInAnyOrder("nameservers", "tsigKeyRef", "domains");
+      assertThat(spec.getRequired()).containsExactlyInAnyOrder("nameservers", "domains");
+      // exactly one of the two credentials, as IssuerSettings checks it too
+      assertThat(spec.getXKubernetesValidations())
+          .extracting(v -> v.getRule())
+          .containsExactly("has(self.tsigKeyRef) != has(self.kerberos)");
+      assertThat(prop(spec, "kerberos").getRequired())
+          .containsExactlyInAnyOrder("principal", "keytabSecretRef");
+      assertThat(prop(spec, "kerberos", "principal").getPattern())
+          .isEqualTo(ApiConstants.KERBEROS_PRINCIPAL_PATTERN);
+      assertThat(prop(spec, "kerberos", "algorithm").getDefault().asText()).isEqualTo("gss-tsig");
+      assertThat(prop(spec, "kerberos", "keytabSecretRef", "key").getDefault().asText())
+          .isEqualTo("keytab");
       assertThat(prop(spec, "nameservers").getMinItems()).isEqualTo(1L);
       assertThat(prop(spec, "nameservers").getItems().getSchema().getPattern())
           .isEqualTo(ApiConstants.NAMESERVER_PATTERN);

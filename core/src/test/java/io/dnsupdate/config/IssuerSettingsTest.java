@@ -53,7 +53,7 @@ class IssuerSettingsTest {
       assertThat(s.primary().timeout()).isEqualTo(Duration.ofSeconds(10));
       assertThat(s.zone()).isEmpty();
       assertThat(s.ttl()).isEqualTo(60);
-      assertThat(s.tsigKeyName()).isEqualTo("acme");
+      assertThat(s.credential()).isEqualTo(new IssuerCredential.TsigKeyRef("acme"));
       assertThat(s.domainPolicy().allows("_acme-challenge.www.example.com.")).isTrue();
       assertThat(s.propagation().verify()).isTrue();
       assertThat(s.propagation().explicit()).isFalse();
@@ -158,7 +158,9 @@ class IssuerSettingsTest {
             with(x -> x.setTls(new DnsUpdateIssuerSpec.Tls(null, "ns.example.com"))),
             List.of("tls: set, but transport is tcp, so messages would travel unencrypted")),
         Arguments.of(
-            "no key", with(x -> x.setTsigKeyRef(null)), List.of("tsigKeyRef.name: required")),
+            "no key",
+            with(x -> x.setTsigKeyRef(null)),
+            List.of("tsigKeyRef or kerberos: one is required")),
         Arguments.of(
             "blank key",
             with(x -> x.setTsigKeyRef(new DnsUpdateIssuerSpec.TsigKeyRef(" "))),
@@ -261,10 +263,12 @@ class IssuerSettingsTest {
     assertThat(e.getMessage())
         .startsWith("invalid spec (3 problems): nameservers: ")
         .contains("; domains: ")
-        .contains("; tsigKeyRef.name: required");
+        .contains("; tsigKeyRef or kerberos: one is required");
     assertThat(
             catchThrowableOfType(InvalidSpecException.class, () -> IssuerSettings.parse(null))
                 .getMessage())
-        .isEqualTo("invalid spec: spec: missing; nameservers, tsigKeyRef and domains are required");
+        .isEqualTo(
+            "invalid spec: spec: missing; nameservers, domains and one of tsigKeyRef and kerberos"
+                + " are required");
   }
 }

@@ -13,17 +13,23 @@ import io.dnsupdate.dns.gss.KerberosIdentity;
 import io.dnsupdate.testkit.KerberosKdc;
 import io.dnsupdate.testkit.NamedServer;
 import io.dnsupdate.testkit.StandardZones;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -122,6 +128,44 @@ class KerberosUpdateClientIT {
     assertThat(served()).doesNotContain(value);
     assertThat(context.negotiations()).isEqualTo(1);
     assertThat(named.logFile()).content().contains("/key acme\\@EXAMPLE.TEST: updating");
+  }
+
+  @Test
+  void aLoginFromKeytabBytesLeavesNoFileAndItsTicketSignsLater() throws Exception {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    Set<Path> before = keytabDirs(tmp);
+    KerberosIdentity identity =
+        KerberosIdentity.login(
+            kdc.principal(KerberosKdc.ACME),
+            List.of(kdc.kdcAddress()),
+            kdc.keytabBytes(KerberosKdc.ACME));
+    // the keytab was on disk only for the login
+    assertThat(keytabDirs(tmp)).isEqualTo(before);
+    assertThat(identity.ticketExpiry())
+        .hasValueSatisfying(t -> assertThat(t).isAfter(Instant.now().plusSeconds(60)));
+
+    try (GssTsigContext fromBytes =
+        new GssTsigContext(
+            identity,
+            EngineFixture.endpoint(named, Transport.TCP),
+            SERVER_NAME,
+            null,
+            null,
+            Clock.systemUTC(),
+            GssTsigContext.DEFAULT_MARGIN,
+            pool)) {
+      String value = token();
+      new DnsUpdateClient(fromBytes).addTxt(ZONE, GRANTED, value, 60);
+      assertThat(served()).contains(value);
+      new DnsUpdateClient(fromBytes).deleteTxt(ZONE, GRANTED, value);
+    }
+  }
+
+  private static Set<Path> keytabDirs(Path tmp) throws IOException {
+    try (Stream<Path> s = Files.list(tmp)) {
+      return s.filter(p -> p.getFileName().toString().startsWith("dnsupdate-keytab-"))
+          .collect(Collectors.toSet());
+    }
   }
 
   @Test

@@ -1,9 +1,18 @@
 package io.dnsupdate.dns.gss;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivilegedActionException;
 import java.security.PrivilegedExceptionAction;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import javax.security.auth.Subject;
+import javax.security.auth.kerberos.KerberosTicket;
 import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.Configuration;
 import javax.security.auth.login.LoginContext;
@@ -61,6 +70,65 @@ public final class KerberosIdentity {
       throw KerberosErrors.login(e, credentials);
     }
     return new KerberosIdentity(credentials, subject);
+  }
+
+  /**
+   * Logs in with a keytab held in memory (read from a Secret): the bytes are written to a file that
+   * only this process's user can read, in a directory of its own, for the moment of the login, and
+   * removed before this returns. The JDK reads a keytab from a file only; after the login the
+   * ticket-granting ticket in the Subject is all a client needs (a client never reads its keytab
+   * again; a new login is a new identity).
+   *
+   * @param principal {@code name@REALM}
+   * @param kdcs the realm's KDCs; empty for DNS SRV records
+   */
+  public static KerberosIdentity login(String principal, List<String> kdcs, byte[] keytab)
+      throws GssTsigException {
+    Path dir = null;
+    Path file = null;
+    try {
+      dir =
+          Files.createTempDirectory(
+              "dnsupdate-keytab-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      file =
+          Files.createFile(
+              dir.resolve("keytab"),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.write(file, keytab);
+      return login(new KerberosCredentials(principal, file, kdcs));
+    } catch (IOException e) {
+      throw new GssTsigException(
+          GssProblem.KERBEROS_FAILURE,
+          "cannot write the keytab of " + principal + " to a private temporary file: " + e);
+    } finally {
+      deleteQuietly(file);
+      deleteQuietly(dir);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    if (p == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // the directory is private to this user; nothing to log that would help
+    }
+  }
+
+  /**
+   * When the ticket-granting ticket expires: from then on no new context can be negotiated, so a
+   * holder logs in again before. Empty when the Subject holds none (never after a login).
+   */
+  public Optional<Instant> ticketExpiry() {
+    return subject.getPrivateCredentials(KerberosTicket.class).stream()
+        .filter(t -> t.getServer().getName().startsWith("krbtgt/"))
+        .map(KerberosTicket::getEndTime)
+        .filter(Objects::nonNull)
+        .map(java.util.Date::toInstant)
+        .min(Instant::compareTo);
   }
 
   /** The credentials this identity logged in with. */

@@ -6,6 +6,7 @@ import io.dnsupdate.api.DnsUpdateIssuerStatus;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.config.InvalidKeySecretException;
 import io.dnsupdate.config.InvalidSpecException;
+import io.dnsupdate.config.IssuerCredential;
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KeySecretCodec;
@@ -207,7 +208,12 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
       return new Evaluation(IssuerOutcome.unprobed(IssuerReason.InvalidSpec, e.getMessage()), null);
     }
     String namespace = issuer.getMetadata().getNamespace();
-    String keyName = settings.tsigKeyName();
+    if (!(settings.credential() instanceof IssuerCredential.TsigKeyRef keyRef)) {
+      // TODO(issue 12): probe Kerberos issuers
+      return new Evaluation(
+          IssuerOutcome.unprobed(IssuerReason.InvalidSpec, "kerberos: not supported yet"), null);
+    }
+    String keyName = keyRef.name();
     Optional<TsigKey> key = context.getSecondaryResource(TsigKey.class);
     if (key.isEmpty()) {
       return keyNotReady(

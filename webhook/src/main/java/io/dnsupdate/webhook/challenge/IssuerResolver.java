@@ -8,6 +8,7 @@ import io.dnsupdate.api.DnsUpdateIssuerStatus;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.cache.Caches;
 import io.dnsupdate.config.InvalidSpecException;
+import io.dnsupdate.config.IssuerCredential;
 import io.dnsupdate.config.IssuerSettings;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -83,9 +84,13 @@ final class IssuerResolver {
               + settings.domainPolicy().domains()
               + ": add the domain to spec.domains, or use an issuer that lists it");
     }
+    if (!(settings.credential() instanceof IssuerCredential.TsigKeyRef keyRef)) {
+      // TODO(issue 12): solve with Kerberos issuers
+      throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, "kerberos: not supported yet");
+    }
     TsigKey tsigKey =
         directory
-            .tsigKey(namespace, settings.tsigKeyName())
+            .tsigKey(namespace, keyRef.name())
             .orElseThrow(
                 () ->
                     new SolverFailure(
@@ -93,7 +98,7 @@ final class IssuerResolver {
                         "TsigKey "
                             + namespace
                             + "/"
-                            + settings.tsigKeyName()
+                            + keyRef.name()
                             + " (spec.tsigKeyRef of DnsUpdateIssuer "
                             + id
                             + ") does not exist"));
