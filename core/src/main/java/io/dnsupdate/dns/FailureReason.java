@@ -22,6 +22,16 @@ public enum FailureReason implements StatusReason {
   ServerFailure,
   /** The answer was unsigned or its TSIG signature did not verify: it cannot be trusted. */
   ResponseNotVerified,
+  /**
+   * GSS-TSIG: no KDC of the realm answered (refused, timed out, or none found by DNS SRV records).
+   * Not retried within a request: a KDC timeout is seconds long.
+   */
+  KdcUnreachable,
+  /**
+   * GSS-TSIG: the KDC refused the principal's login or its ticket for the nameserver: unknown
+   * principal, a keytab with an outdated key, clocks too far apart, or no such service principal.
+   */
+  KerberosFailed,
   /** Not every authoritative nameserver served the expected data before the deadline. */
   PropagationTimeout
 }

@@ -5,15 +5,15 @@ import io.dnsupdate.dns.FailureReason;
 /** What went wrong with Kerberos or GSS-TSIG, and the status reason it is reported under. */
 public enum GssProblem {
   /** No KDC of the realm answered (refused, timed out, or none found). */
-  KDC_UNREACHABLE(FailureReason.NameserverUnreachable),
+  KDC_UNREACHABLE(FailureReason.KdcUnreachable),
   /** The KDC does not know the client principal. */
-  PRINCIPAL_UNKNOWN(FailureReason.KeyRejected),
+  PRINCIPAL_UNKNOWN(FailureReason.KerberosFailed),
   /** The keytab has no key for the principal, or an outdated one (the key was changed since). */
-  KEYTAB_REJECTED(FailureReason.KeyRejected),
+  KEYTAB_REJECTED(FailureReason.KerberosFailed),
   /** This machine's clock and the KDC's (or the nameserver's) differ by more than allowed. */
-  CLOCK_SKEW(FailureReason.KeyRejected),
+  CLOCK_SKEW(FailureReason.KerberosFailed),
   /** The KDC does not know the nameserver's service principal (e.g. DNS/ns1.example.com). */
-  SERVICE_PRINCIPAL_UNKNOWN(FailureReason.KeyRejected),
+  SERVICE_PRINCIPAL_UNKNOWN(FailureReason.KerberosFailed),
   /**
    * The nameserver did not accept the Kerberos ticket: it has no keytab for its service principal
    * (BIND: tkey-gssapi-keytab), an outdated one, or GSS-TSIG is not enabled.
@@ -30,7 +30,7 @@ public enum GssProblem {
   /** The nameserver did not answer in time or refused the TCP connection. */
   NAMESERVER_UNREACHABLE(FailureReason.NameserverUnreachable),
   /** Any other Kerberos or GSS-API failure (the message names it). */
-  KERBEROS_FAILURE(FailureReason.KeyRejected);
+  KERBEROS_FAILURE(FailureReason.KerberosFailed);
 
   private final FailureReason reason;
 

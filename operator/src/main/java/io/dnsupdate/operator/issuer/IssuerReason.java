@@ -44,6 +44,13 @@ public enum IssuerReason {
   ZoneNotFound(EventReason.ZoneNotFound),
   /** No nameserver answered. */
   NameserverUnreachable(EventReason.NameserverUnreachable),
+  /** GSS-TSIG: no KDC of the principal's realm answered. */
+  KdcUnreachable(EventReason.KdcUnreachable),
+  /**
+   * GSS-TSIG: the KDC refused the login or the nameserver's ticket (unknown principal, outdated
+   * keytab, clock skew, no such service principal).
+   */
+  KerberosFailed(EventReason.KerberosFailed),
   /** The nameserver failed (SERVFAIL, NOTIMP, ...). */
   ServerFailure(EventReason.ServerFailure),
   /** The answer was unsigned or its signature did not verify. */
@@ -67,10 +74,11 @@ public enum IssuerReason {
     return switch (this) {
       case Authenticated, KeyNotLimited -> Progress.SETTLED;
       case Probing, KeyNotReady -> Progress.RECONCILING;
-      case NameserverUnreachable, ServerFailure ->
+      case NameserverUnreachable, KdcUnreachable, ServerFailure ->
           failingFor.compareTo(stallAfter) < 0 ? Progress.RECONCILING : Progress.STALLED;
       case InvalidSpec,
               KeyRejected,
+              KerberosFailed,
               UpdateRefused,
               UpdateNotApplied,
               KeyTooBroad,
@@ -93,6 +101,8 @@ public enum IssuerReason {
       case UpdateNotApplied -> UpdateNotApplied;
       case ZoneNotFound -> ZoneNotFound;
       case NameserverUnreachable -> NameserverUnreachable;
+      case KdcUnreachable -> KdcUnreachable;
+      case KerberosFailed -> KerberosFailed;
       case ResponseNotVerified -> ResponseNotVerified;
       case ServerFailure, PropagationTimeout -> ServerFailure;
     };

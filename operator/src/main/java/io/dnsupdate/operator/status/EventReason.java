@@ -34,6 +34,8 @@ public enum EventReason {
   UpdateNotApplied(Type.WARNING),
   ZoneNotFound(Type.WARNING),
   NameserverUnreachable(Type.WARNING),
+  KdcUnreachable(Type.WARNING),
+  KerberosFailed(Type.WARNING),
   ServerFailure(Type.WARNING),
   ResponseNotVerified(Type.WARNING),
   /** The API server refused one of the operator's calls: RBAC must grant it (see ApiFailure). */
