@@ -15,6 +15,7 @@ import io.dnsupdate.dns.TsigAlgorithm;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.testkit.MutableClock;
 import io.dnsupdate.webhook.WebhookFixture;
+import io.dnsupdate.webhook.runtime.WebhookMetrics;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.time.Clock;
@@ -83,12 +84,25 @@ class IssuerResolverTest {
       ResourceDirectory directory, SolverFailure.Reason reason, String message) {
     assertThatThrownBy(
             () ->
-                new IssuerResolver(directory, keys, Clock.systemUTC())
+                new IssuerResolver(directory, keys, noLogins(), Clock.systemUTC())
                     .resolve("team-a", "dns", FQDN))
         .isInstanceOf(SolverFailure.class)
         .hasMessageContaining(message)
         .satisfies(e -> assertThat(((SolverFailure) e).reason()).isEqualTo(reason));
     assertThat(secretReads).hasValue(0);
+  }
+
+  /** TSIG issuers only here: a Kerberos login would be a bug. */
+  private static KerberosLogins noLogins() {
+    return new KerberosLogins(
+        (ns, name) -> {
+          throw new AssertionError("keytab read");
+        },
+        (principal, kdcs, keytab) -> {
+          throw new AssertionError("Kerberos login");
+        },
+        Clock.systemUTC(),
+        WebhookMetrics.inMemory());
   }
 
   @Test
@@ -151,7 +165,7 @@ class IssuerResolverTest {
                                     "zkRQRKrfa0V8dBX/JzdIE6B68Nes6PS85h85otsS5VE="))))
                     .build(),
             Clock.systemUTC());
-    final IssuerResolver resolver = new IssuerResolver(directory(), keyMaterial, clock);
+    final IssuerResolver resolver = new IssuerResolver(directory(), keyMaterial, noLogins(), clock);
 
     ResourceDirectory directory() {
       TsigKey key = new TsigKey();
