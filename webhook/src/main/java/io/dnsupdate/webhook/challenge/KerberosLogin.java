@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
 
 /**
@@ -24,6 +26,8 @@ import org.xbill.DNS.Name;
  * request's.
  */
 final class KerberosLogin {
+  private static final Logger log = LoggerFactory.getLogger(KerberosLogin.class);
+
   /** The servers' address and transport, as the batcher's lanes tell them apart. */
   private record Server(
       Nameserver nameserver, Transport transport, TlsSettings tls, Duration timeout) {}
@@ -134,6 +138,7 @@ final class KerberosLogin {
 
   private void closeContexts() {
     contexts.values().forEach(GssTsigContext::close);
+    log.debug("closed the {} GSS-TSIG context(s) of {}", contexts.size(), this);
   }
 
   @Override
