@@ -41,6 +41,7 @@ final class KerberosLogin {
   private final Map<Server, GssTsigContext> contexts = new ConcurrentHashMap<>();
   private int leases; // guarded by this
   private boolean retired; // guarded by this
+  private volatile boolean closed;
 
   /**
    * @param renewAt when the login is to be replaced: before its ticket-granting ticket expires
@@ -85,6 +86,11 @@ final class KerberosLogin {
                 settings.servicePrincipalFor(server),
                 algorithm,
                 clock));
+  }
+
+  /** Whether the contexts were closed (tests). */
+  boolean closed() {
+    return closed;
   }
 
   /** Contexts made so far (tests). */
@@ -138,6 +144,7 @@ final class KerberosLogin {
 
   private void closeContexts() {
     contexts.values().forEach(GssTsigContext::close);
+    closed = true;
     log.debug("closed the {} GSS-TSIG context(s) of {}", contexts.size(), this);
   }
 

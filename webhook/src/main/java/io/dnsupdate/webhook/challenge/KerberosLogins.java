@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -194,7 +195,9 @@ public final class KerberosLogins implements AutoCloseable {
     try {
       KerberosIdentity identity = login.login(s.principal(), s.kdcs(), keytab.bytes());
       outcome =
-          new LoggedIn(new KerberosLogin(identity, s, renewAt(identity, start), clock, closer));
+          new LoggedIn(
+              new KerberosLogin(
+                  identity, s, renewAt(identity.ticketExpiry(), start), clock, closer));
       metrics.kerberosLogin(null);
       log.info(
           "Kerberos login as {} for DnsUpdateIssuer {}/{} (keytab Secret {} version {})",
@@ -214,9 +217,8 @@ public final class KerberosLogins implements AutoCloseable {
   }
 
   /** Before the ticket-granting ticket ends, by {@link #RENEW_MARGIN} or half its lifetime. */
-  static Instant renewAt(KerberosIdentity identity, Instant now) {
-    return identity
-        .ticketExpiry()
+  static Instant renewAt(Optional<Instant> ticketEnd, Instant now) {
+    return ticketEnd
         .map(
             end -> {
               Duration life = Duration.between(now, end);
