@@ -62,7 +62,8 @@ public final class ChallengeSolver {
 
   /**
    * {@link #solve(ChallengeRequest, Deadline)}, or with {@code dryRun} (Kubernetes' {@code
-   * ?dryRun=All}) every check — request, issuer and policy, key and its Secret — and no DNS change.
+   * ?dryRun=All}) every check — request, issuer and policy, key and its Secret, or keytab Secret
+   * and Kerberos login — and no DNS change.
    */
   public ChallengeResult solve(ChallengeRequest request, Deadline deadline, boolean dryRun) {
     long t0 = System.nanoTime();

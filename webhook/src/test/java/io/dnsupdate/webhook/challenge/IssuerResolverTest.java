@@ -147,6 +147,25 @@ class IssuerResolverTest {
         "changed (generation 2) and the operator has not checked it since (observedGeneration 1)");
   }
 
+  @Test
+  void aKerberosIssuerRefusesANameBeforeItsKeytabIsRead() {
+    DnsUpdateIssuer issuer = issuer(status("True", "Authenticated", 1), 1);
+    DnsUpdateIssuerSpec spec = new DnsUpdateIssuerSpec();
+    spec.setNameservers(List.of("127.0.0.1:53"));
+    spec.setDomains(List.of("example.org"));
+    DnsUpdateIssuerSpec.Kerberos kerberos = new DnsUpdateIssuerSpec.Kerberos();
+    kerberos.setPrincipal("acme@EXAMPLE.ORG");
+    kerberos.setKeytabSecretRef(new DnsUpdateIssuerSpec.KeytabSecretRef("acme-keytab", "keytab"));
+    kerberos.setServicePrincipal("DNS/ns1.example.org@EXAMPLE.ORG");
+    spec.setKerberos(kerberos);
+    issuer.setSpec(spec);
+    // noLogins() fails the test on any keytab read or login
+    assertRefused(
+        directory(true, issuer),
+        SolverFailure.Reason.DomainNotAllowed,
+        "is not a challenge name for the domains of DnsUpdateIssuer team-a/dns");
+  }
+
   /** A Ready issuer with a usable key: what the settings cache sees between probes. */
   @Nested
   class SettingsCache {
