@@ -93,11 +93,6 @@ final class KerberosLogin {
     return closed;
   }
 
-  /** Contexts made so far (tests). */
-  int contexts() {
-    return contexts.size();
-  }
-
   /** Takes a lease for one challenge; false once retired (the caller looks up the current one). */
   synchronized boolean lease() {
     if (retired) {
