@@ -134,7 +134,8 @@ final class UpdatePublisher {
 
   /**
    * With a Kerberos login: its contexts renegotiate by themselves when a server rejects one, and a
-   * keytab the KDC refuses failed at the login already, so there is nothing else to try.
+   * keytab the KDC refuses failed at the login already, so there is nothing else to try. The
+   * engine's messages name the principals and what the server needs (tkey-gssapi-keytab).
    */
   private Applied publishSigned(
       ResolvedIssuer resolved, KerberosLogin login, TxtChange change, Instant deadline)
@@ -150,15 +151,6 @@ final class UpdatePublisher {
       if (e.reason() == FailureReason.UpdateRefused
           || e.reason() == FailureReason.UpdateNotApplied) {
         throw refusedWithHint(resolved, change, e);
-      }
-      if (e.reason() == FailureReason.KeyRejected) {
-        throw new SolverFailure(
-            e.reason(),
-            e.getMessage()
-                + "; the nameserver must accept GSS-TSIG from principal "
-                + login.principal()
-                + " (BIND: tkey-gssapi-keytab with the keytab of its service principal)",
-            e);
       }
       throw SolverFailure.of(e);
     }

@@ -5,6 +5,7 @@ import static io.dnsupdate.webhook.challenge.KerberosWebhook.GRANTED;
 import static io.dnsupdate.webhook.challenge.KerberosWebhook.fails;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dnsupdate.api.DnsUpdateIssuerSpec;
 import io.dnsupdate.testkit.KerberosKdc;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -87,6 +88,40 @@ class KerberosFailuresIT {
     } finally {
       k.kdc.restart();
     }
+  }
+
+  @Test
+  void aServicePrincipalTheKdcDoesNotKnowIsKerberosFailed() {
+    k.keytabSecret("nowhere-keytab", k.kdc.keytabBytes(KerberosKdc.ACME), "1");
+    DnsUpdateIssuerSpec spec =
+        k.spec(k.kdc.principal(KerberosKdc.ACME), "nowhere-keytab", "www.example.test");
+    spec.getKerberos().setServicePrincipal("DNS/nowhere.example.test@EXAMPLE.TEST");
+    k.fixture.createIssuer(KerberosWebhook.NS, "nowhere", spec);
+
+    String message = fails(k.post("Present", "nowhere", GRANTED, token()), "KerberosFailed");
+
+    assertThat(message)
+        .contains("DNS/nowhere.example.test@EXAMPLE.TEST")
+        .contains("the KDC does not know the service principal");
+  }
+
+  @Test
+  void aNameserverWithoutTheServicePrincipalsKeyIsKeyRejected() {
+    k.kdc.addPrincipal("DNS/ns9.example.test"); // known to the KDC, not in named's keytab
+    k.keytabSecret("ns9-keytab", k.kdc.keytabBytes(KerberosKdc.ACME), "1");
+    DnsUpdateIssuerSpec spec =
+        k.spec(k.kdc.principal(KerberosKdc.ACME), "ns9-keytab", "www.example.test");
+    spec.getKerberos().setServicePrincipal("DNS/ns9.example.test@EXAMPLE.TEST");
+    k.fixture.createIssuer(KerberosWebhook.NS, "ns9", spec);
+    String value = token();
+
+    String message = fails(k.post("Present", "ns9", GRANTED, value), "KeyRejected");
+
+    assertThat(message)
+        .contains("did not accept the Kerberos ticket")
+        .contains("DNS/ns9.example.test@EXAMPLE.TEST")
+        .contains("tkey-gssapi-keytab");
+    assertThat(k.named.txt(GRANTED)).doesNotContain(value);
   }
 
   @Test
