@@ -125,6 +125,24 @@ class KerberosFailuresIT {
   }
 
   @Test
+  void aKdcThatGoesDownAfterTheLoginStopsNoChallenge() {
+    k.acmeIssuer("survivor", "www.example.test");
+    String first = token();
+    KerberosWebhook.succeeds(k.post("Present", "survivor", GRANTED, first));
+    k.kdc.stop();
+    try {
+      // the login's ticket and the negotiated context need no KDC
+      String second = token();
+      KerberosWebhook.succeeds(k.post("Present", "survivor", GRANTED, second));
+      KerberosWebhook.succeeds(k.post("CleanUp", "survivor", GRANTED, first));
+      KerberosWebhook.succeeds(k.post("CleanUp", "survivor", GRANTED, second));
+      assertThat(k.named.txt(GRANTED)).doesNotContain(first, second);
+    } finally {
+      k.kdc.restart();
+    }
+  }
+
+  @Test
   void aNameOutsideThePrincipalsGrantIsRefused() {
     k.acmeIssuer("apex", "example.test");
     String fqdn = "_acme-challenge.example.test.";
