@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,10 @@ public final class KerberosLogins implements AutoCloseable {
 
   /** Logins (and held failures) kept. */
   static final int MAX_LOGINS = 256;
+
+  /** How the engine names the temporary keytab file of a login from bytes. */
+  private static final Pattern TEMP_KEYTAB =
+      Pattern.compile("with keytab \\S*dnsupdate-keytab-\\S*");
 
   /** Tries for a lease when logins are replaced under the caller's feet. */
   private static final int LEASE_ATTEMPTS = 3;
@@ -208,12 +214,30 @@ public final class KerberosLogins implements AutoCloseable {
           key.secretVersion());
     } catch (GssTsigException e) {
       metrics.kerberosLogin(e.reason().name());
-      // the message names the principal, the KDCs and a removed temp file, never key material
-      outcome = new Failed(e.reason(), e.getMessage());
+      // the message names the principal and the KDCs, never key material
+      outcome = new Failed(e.reason(), namingTheSecret(e.getMessage(), key));
     }
     // the issuer's other logins (an older keytab or spec) are done with
     cache.asMap().keySet().removeIf(k -> k.sameIssuer(key) && !k.equals(key));
     return outcome;
+  }
+
+  /**
+   * The engine names the keytab by its file, here a temporary one removed since: the user knows it
+   * as a Secret.
+   */
+  private static String namingTheSecret(String message, Key key) {
+    return TEMP_KEYTAB
+        .matcher(message)
+        .replaceAll(
+            Matcher.quoteReplacement(
+                "with the keytab in Secret "
+                    + key.namespace()
+                    + "/"
+                    + key.settings().keytabSecret()
+                    + " (data key '"
+                    + key.settings().keytabKey()
+                    + "')"));
   }
 
   /** Before the ticket-granting ticket ends, by {@link #RENEW_MARGIN} or half its lifetime. */

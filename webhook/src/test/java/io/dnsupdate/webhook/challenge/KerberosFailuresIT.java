@@ -50,7 +50,11 @@ class KerberosFailuresIT {
 
     String message = fails(k.post("Present", "wrong-keytab", GRANTED, value), "KerberosFailed");
 
-    assertThat(message).contains("acme@EXAMPLE.TEST").contains("export a fresh keytab");
+    assertThat(message)
+        .contains("Kerberos login as 'acme@EXAMPLE.TEST' with the keytab in Secret")
+        .contains("kerberos/others-keytab (data key 'keytab')")
+        .contains("export a fresh keytab")
+        .doesNotContain("/tmp");
     // the same keytab is not tried again at once (an AD account would count the failures)
     String again = fails(k.post("Present", "wrong-keytab", GRANTED, value), "KerberosFailed");
     assertThat(again).contains("failed less than");
