@@ -13,13 +13,13 @@ import org.xbill.DNS.Name;
 
 /**
  * Present and CleanUp: policy first, then traffic. The request is checked ({@link RequestChecks}),
- * the issuer of the challenge's namespace resolved to its settings and key ({@link
- * IssuerResolver}), and one TXT value added (Present) or exactly that value deleted (CleanUp) —
- * both idempotent — by the {@link UpdatePublisher}, which falls back to other nameservers and keys.
- * Present answers success only once every authoritative nameserver serves the value ({@link
- * PropagationWait}; unless the issuer turns verification off). Every call ends within the request
- * budget counted from the request's arrival ({@link Deadline}); a caller that has gone (budget
- * spent, connection closed) gets no UPDATE sent on its behalf.
+ * the issuer of the challenge's namespace resolved to its settings and key or Kerberos login
+ * ({@link IssuerResolver}), and one TXT value added (Present) or exactly that value deleted
+ * (CleanUp) — both idempotent — by the {@link UpdatePublisher}, which falls back to other
+ * nameservers and keys. Present answers success only once every authoritative nameserver serves the
+ * value ({@link PropagationWait}; unless the issuer turns verification off). Every call ends within
+ * the request budget counted from the request's arrival ({@link Deadline}); a caller that has gone
+ * (budget spent, connection closed) gets no UPDATE sent on its behalf.
  */
 public final class ChallengeSolver {
   private static final Logger log = LoggerFactory.getLogger(ChallengeSolver.class);
@@ -40,12 +40,13 @@ public final class ChallengeSolver {
   public ChallengeSolver(
       ResourceDirectory directory,
       KeyMaterialCache keys,
+      KerberosLogins logins,
       UpdateBatcher batcher,
       Clock clock,
       WebhookMetrics metrics) {
     this.clock = clock == null ? Clock.systemUTC() : clock;
     this.metrics = metrics;
-    this.issuers = new IssuerResolver(directory, keys, this.clock);
+    this.issuers = new IssuerResolver(directory, keys, logins, this.clock);
     this.publisher = new UpdatePublisher(keys, batcher, this.clock, IssuerSettings.REQUEST_BUDGET);
     this.propagation = new PropagationWait(this.clock);
   }
@@ -61,7 +62,8 @@ public final class ChallengeSolver {
 
   /**
    * {@link #solve(ChallengeRequest, Deadline)}, or with {@code dryRun} (Kubernetes' {@code
-   * ?dryRun=All}) every check — request, issuer and policy, key and its Secret — and no DNS change.
+   * ?dryRun=All}) every check — request, issuer and policy, key and its Secret, or keytab Secret
+   * and Kerberos login — and no DNS change.
    */
   public ChallengeResult solve(ChallengeRequest request, Deadline deadline, boolean dryRun) {
     long t0 = System.nanoTime();
@@ -126,19 +128,20 @@ public final class ChallengeSolver {
     trace.fqdn = fqdn.toString();
     ChallengeNames.requireDns01Key(r.key());
 
-    ResolvedIssuer issuer = issuers.resolve(namespace, issuerName, fqdn);
-    if (dryRun) {
-      return; // everything a real call checks before its UPDATE passed
-    }
-    String gone = d.abandoned(clock);
-    if (gone != null) {
-      throw new SolverFailure(
-          SolverFailure.Reason.Abandoned, gone + "; no UPDATE was sent, cert-manager will retry");
-    }
-    if (r.action() == ChallengeAction.PRESENT) {
-      present(issuer, fqdn, r.key(), deadline);
-    } else {
-      cleanUp(issuer, fqdn, r.key(), deadline);
+    try (ResolvedIssuer issuer = issuers.resolve(namespace, issuerName, fqdn)) {
+      if (dryRun) {
+        return; // everything a real call checks before its UPDATE passed
+      }
+      String gone = d.abandoned(clock);
+      if (gone != null) {
+        throw new SolverFailure(
+            SolverFailure.Reason.Abandoned, gone + "; no UPDATE was sent, cert-manager will retry");
+      }
+      if (r.action() == ChallengeAction.PRESENT) {
+        present(issuer, fqdn, r.key(), deadline);
+      } else {
+        cleanUp(issuer, fqdn, r.key(), deadline);
+      }
     }
   }
 

@@ -19,7 +19,8 @@ import org.xbill.DNS.Name;
 /**
  * Policy before secrets: the DnsUpdateIssuer is looked up in the challenge's namespace only, must
  * be Ready for its current generation and must allow the name; only then is its TsigKey found and
- * the key Secret read, so a challenge for a name the issuer does not own never touches a key.
+ * the key Secret read, or its keytab Secret read and its Kerberos login leased, so a challenge for
+ * a name the issuer does not own never touches a key.
  */
 final class IssuerResolver {
   /** Issuers (and generations of them) whose parsed settings are kept. */
@@ -36,11 +37,14 @@ final class IssuerResolver {
 
   private final ResourceDirectory directory;
   private final KeyMaterialCache keys;
+  private final KerberosLogins logins;
   private final AsyncCache<Generation, IssuerSettings> settingsCache;
 
-  IssuerResolver(ResourceDirectory directory, KeyMaterialCache keys, Clock clock) {
+  IssuerResolver(
+      ResourceDirectory directory, KeyMaterialCache keys, KerberosLogins logins, Clock clock) {
     this.directory = directory;
     this.keys = keys;
+    this.logins = logins;
     this.settingsCache =
         Caffeine.newBuilder()
             .maximumSize(MAX_SETTINGS)
@@ -49,7 +53,10 @@ final class IssuerResolver {
             .buildAsync();
   }
 
-  /** The issuer {@code namespace/issuerName} with its settings and key, if it may serve fqdn. */
+  /**
+   * The issuer {@code namespace/issuerName} with its settings and key or login, if it may serve
+   * fqdn; the caller closes it when done (a login is leased until then).
+   */
   ResolvedIssuer resolve(String namespace, String issuerName, Name fqdn) throws SolverFailure {
     if (!directory.synced()) {
       throw new SolverFailure(
@@ -84,10 +91,11 @@ final class IssuerResolver {
               + settings.domainPolicy().domains()
               + ": add the domain to spec.domains, or use an issuer that lists it");
     }
-    if (!(settings.credential() instanceof IssuerCredential.TsigKeyRef keyRef)) {
-      // TODO(issue 12): solve with Kerberos issuers
-      throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, "kerberos: not supported yet");
+    if (settings.credential() instanceof IssuerCredential.Kerberos kerberos) {
+      return new ResolvedIssuer(
+          issuer, settings, new ResolvedIssuer.Login(logins.lease(issuer, kerberos)));
     }
+    IssuerCredential.TsigKeyRef keyRef = (IssuerCredential.TsigKeyRef) settings.credential();
     TsigKey tsigKey =
         directory
             .tsigKey(namespace, keyRef.name())
@@ -102,7 +110,7 @@ final class IssuerResolver {
                             + " (spec.tsigKeyRef of DnsUpdateIssuer "
                             + id
                             + ") does not exist"));
-    return new ResolvedIssuer(issuer, settings, tsigKey, keys.get(tsigKey));
+    return new ResolvedIssuer(issuer, settings, new ResolvedIssuer.Key(tsigKey, keys.get(tsigKey)));
   }
 
   private static void requireReady(DnsUpdateIssuer issuer) throws SolverFailure {

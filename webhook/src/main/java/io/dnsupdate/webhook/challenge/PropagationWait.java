@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dnsupdate.cache.Caches;
 import io.dnsupdate.config.IssuerSettings;
-import io.dnsupdate.dns.DnsQuery;
 import io.dnsupdate.dns.DnsUpdateException;
 import io.dnsupdate.dns.FailureReason;
 import io.dnsupdate.dns.Nameserver;
@@ -34,8 +33,9 @@ final class PropagationWait {
   private final ZoneSerials serials;
   private final AsyncCache<NsSetKey, List<ServerEndpoint>> nsSets;
 
-  /** The NS set as the server that took the update serves it to the key (views may differ). */
-  private record NsSetKey(Nameserver primary, Transport transport, Name key, Name zone, int port) {}
+  /** The NS set as the server that took the update serves it to the signer (views may differ). */
+  private record NsSetKey(
+      Nameserver primary, Transport transport, Object signer, Name zone, int port) {}
 
   PropagationWait(Clock clock) {
     this.clock = clock;
@@ -82,12 +82,12 @@ final class PropagationWait {
                   new NsSetKey(
                       applied.server().nameserver(),
                       applied.server().transport(),
-                      applied.credentials().keyName(),
+                      applied.signer().who(),
                       applied.zone(),
                       p.port()),
                   () ->
                       checker.authoritativeServers(
-                          new DnsQuery(applied.server(), applied.credentials(), clock),
+                          applied.signer().queries(applied.server(), clock),
                           applied.zone(),
                           p.port()));
     } catch (DnsUpdateException e) {

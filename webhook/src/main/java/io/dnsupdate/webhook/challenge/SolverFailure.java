@@ -23,7 +23,9 @@ public final class SolverFailure extends Exception {
     InvalidIssuer,
     /** The name is not under one of the issuer's domains. */
     DomainNotAllowed,
-    /** The TsigKey or its Secret is missing or unreadable. */
+    /**
+     * The TsigKey or its Secret, or a Kerberos issuer's keytab Secret, is missing or unreadable.
+     */
     KeyUnavailable,
     /** The webhook's caches are not filled yet (just started). */
     NotReady,

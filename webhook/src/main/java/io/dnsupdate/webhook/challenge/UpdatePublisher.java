@@ -4,7 +4,6 @@ import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.config.DomainPolicy;
 import io.dnsupdate.config.IssuerSettings;
-import io.dnsupdate.dns.DnsQuery;
 import io.dnsupdate.dns.DnsUpdateClient;
 import io.dnsupdate.dns.DnsUpdateException;
 import io.dnsupdate.dns.FailureReason;
@@ -29,10 +28,10 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
 /**
- * Sends one TXT change for a resolved issuer: each usable key in turn (a rejected key is retried
- * with the rotation's previous key, then with a freshly read Secret), each on the primary and then
- * on the fallbacks when it is unreachable, through the {@link UpdateBatcher} so concurrent changes
- * share messages. Sending stops at the request's deadline.
+ * Sends one TXT change for a resolved issuer: with its Kerberos login, or each usable key in turn
+ * (a rejected key is retried with the rotation's previous key, then with a freshly read Secret),
+ * each on the primary and then on the fallbacks when it is unreachable, through the {@link
+ * UpdateBatcher} so concurrent changes share messages. Sending stops at the request's deadline.
  */
 final class UpdatePublisher {
   private static final Logger log = LoggerFactory.getLogger(UpdatePublisher.class);
@@ -47,8 +46,7 @@ final class UpdatePublisher {
    * Where a change went: the server that took it, with which key, in which zone, and the zone
    * serial that holds it when the server moved the serial for it.
    */
-  record Applied(
-      ServerEndpoint server, TsigCredentials credentials, Name zone, OptionalLong serial) {}
+  record Applied(ServerEndpoint server, MessageSigner signer, Name zone, OptionalLong serial) {}
 
   /** Messages with equal lanes may share one UPDATE. */
   private record Lane(
@@ -56,7 +54,7 @@ final class UpdatePublisher {
       Transport transport,
       TlsSettings tls,
       Duration timeout,
-      TsigCredentials credentials,
+      Object signer,
       Name zone) {}
 
   /**
@@ -76,11 +74,15 @@ final class UpdatePublisher {
    */
   Applied publish(ResolvedIssuer resolved, TxtChange change, Instant deadline)
       throws SolverFailure {
+    if (resolved.credential() instanceof ResolvedIssuer.Login login) {
+      return publishSigned(resolved, login.login(), change, deadline);
+    }
+    ResolvedIssuer.Key key = (ResolvedIssuer.Key) resolved.credential();
     IssuerSettings settings = resolved.settings();
-    TsigKey tsigKey = resolved.tsigKey();
+    TsigKey tsigKey = key.tsigKey();
     List<TsigCredentials> tried = new ArrayList<>();
     DnsUpdateException rejected = null;
-    KeyMaterialCache.KeyHandle handle = resolved.key();
+    KeyMaterialCache.KeyHandle handle = key.handle();
     for (int round = 0; round < 2; round++) {
       for (TsigCredentials c : handle.material().usableAt(clock.instant())) {
         if (tried.stream().anyMatch(c::sameKeyAs)) {
@@ -88,7 +90,7 @@ final class UpdatePublisher {
         }
         tried.add(c);
         try {
-          return applyWith(settings, resolved.issuer(), c, change, deadline);
+          return applyWith(settings, resolved.issuer(), new MessageSigner.Key(c), change, deadline);
         } catch (DnsUpdateException e) {
           if (e.reason() == FailureReason.UpdateRefused
               || e.reason() == FailureReason.UpdateNotApplied) {
@@ -131,6 +133,30 @@ final class UpdatePublisher {
   }
 
   /**
+   * With a Kerberos login: its contexts renegotiate by themselves when a server rejects one, and a
+   * keytab the KDC refuses failed at the login already, so there is nothing else to try. The
+   * engine's messages name the principals and what the server needs (tkey-gssapi-keytab).
+   */
+  private Applied publishSigned(
+      ResolvedIssuer resolved, KerberosLogin login, TxtChange change, Instant deadline)
+      throws SolverFailure {
+    try {
+      return applyWith(
+          resolved.settings(),
+          resolved.issuer(),
+          new MessageSigner.Kerberos(login),
+          change,
+          deadline);
+    } catch (DnsUpdateException e) {
+      if (e.reason() == FailureReason.UpdateRefused
+          || e.reason() == FailureReason.UpdateNotApplied) {
+        throw refusedWithHint(resolved, change, e);
+      }
+      throw SolverFailure.of(e);
+    }
+  }
+
+  /**
    * A name below a listed domain passes the policy, but BIND can grant exact names only, so the
    * operator rendered no grant for it: say which domain to add instead of leaving the user with a
    * bare REFUSED.
@@ -159,7 +185,7 @@ final class UpdatePublisher {
   private Applied applyWith(
       IssuerSettings settings,
       DnsUpdateIssuer issuer,
-      TsigCredentials credentials,
+      MessageSigner signer,
       TxtChange change,
       Instant deadline)
       throws DnsUpdateException {
@@ -169,7 +195,7 @@ final class UpdatePublisher {
         break;
       }
       try {
-        return applyOn(settings, issuer, server, credentials, change, deadline);
+        return applyOn(settings, issuer, server, signer, change, deadline);
       } catch (DnsUpdateException e) {
         if (e.reason() != FailureReason.NameserverUnreachable) {
           throw e;
@@ -202,63 +228,55 @@ final class UpdatePublisher {
       IssuerSettings settings,
       DnsUpdateIssuer issuer,
       ServerEndpoint server,
-      TsigCredentials credentials,
+      MessageSigner signer,
       TxtChange change,
       Instant deadline)
       throws DnsUpdateException {
     Name owner = change.owner();
     if (settings.zone().isPresent()) {
       Name zone = settings.zone().get();
-      return applied(server, credentials, zone, send(server, credentials, zone, change, deadline));
+      return applied(server, signer, zone, send(server, signer, zone, change, deadline));
     }
     Name statusZone = statusZone(issuer);
     if (statusZone != null && owner.subdomain(statusZone)) {
       try {
         return applied(
-            server,
-            credentials,
-            statusZone,
-            send(server, credentials, statusZone, change, deadline));
+            server, signer, statusZone, send(server, signer, statusZone, change, deadline));
       } catch (DnsUpdateException e) {
         if (e.reason() != FailureReason.ZoneNotFound) {
           throw e;
         }
-        Name found = discover(server, credentials, owner, true);
+        Name found = discover(server, signer, owner, true);
         if (found.equals(statusZone)) {
           throw e;
         }
-        return applied(
-            server, credentials, found, send(server, credentials, found, change, deadline));
+        return applied(server, signer, found, send(server, signer, found, change, deadline));
       }
     }
-    Name zone = discover(server, credentials, owner, false);
-    return applied(server, credentials, zone, send(server, credentials, zone, change, deadline));
+    Name zone = discover(server, signer, owner, false);
+    return applied(server, signer, zone, send(server, signer, zone, change, deadline));
   }
 
   private static Applied applied(
-      ServerEndpoint server, TsigCredentials credentials, Name zone, UpdateResult result) {
-    return new Applied(server, credentials, zone, result.serial());
+      ServerEndpoint server, MessageSigner signer, Name zone, UpdateResult result) {
+    return new Applied(server, signer, zone, result.serial());
   }
 
   private UpdateResult send(
-      ServerEndpoint server,
-      TsigCredentials credentials,
-      Name zone,
-      TxtChange change,
-      Instant deadline)
+      ServerEndpoint server, MessageSigner signer, Name zone, TxtChange change, Instant deadline)
       throws DnsUpdateException {
     Duration left = Duration.between(clock.instant(), deadline);
     if (left.isNegative() || left.isZero()) {
       throw budgetSpent();
     }
-    DnsUpdateClient client = new DnsUpdateClient(server, credentials, clock);
+    DnsUpdateClient client = signer.updates(server, clock);
     Lane lane =
         new Lane(
             server.nameserver(),
             server.transport(),
             server.tls(),
             server.timeout(),
-            credentials,
+            signer.lane(server),
             zone);
     return batcher.apply(lane, client::apply, zone, change, left);
   }
@@ -270,15 +288,14 @@ final class UpdatePublisher {
   }
 
   /** Through the {@link ZoneCache}: a zone cut rarely moves. */
-  private Name discover(
-      ServerEndpoint server, TsigCredentials credentials, Name owner, boolean fresh)
+  private Name discover(ServerEndpoint server, MessageSigner signer, Name owner, boolean fresh)
       throws DnsUpdateException {
     return zones.zone(
         server,
-        credentials,
+        signer.who(),
         owner,
         fresh,
-        () -> new ZoneFinder(new DnsQuery(server, credentials, clock)).findZone(owner));
+        () -> new ZoneFinder(signer.queries(server, clock)).findZone(owner));
   }
 
   private static Name statusZone(DnsUpdateIssuer issuer) {

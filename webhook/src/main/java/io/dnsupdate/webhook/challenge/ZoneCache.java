@@ -5,15 +5,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dnsupdate.cache.Caches;
 import io.dnsupdate.dns.DnsUpdateException;
 import io.dnsupdate.dns.ServerEndpoint;
-import io.dnsupdate.dns.TsigCredentials;
 import java.time.Clock;
 import java.time.Duration;
 import org.xbill.DNS.Name;
 
 /**
- * Zones found by SOA query, per server, key and challenge name, kept for a few minutes: a zone cut
- * rarely moves, and every challenge would query for it. Concurrent challenges for one name share
- * one query.
+ * Zones found by SOA query, per server, signer (key name or principal) and challenge name, kept for
+ * a few minutes: a zone cut rarely moves, and every challenge would query for it. Concurrent
+ * challenges for one name share one query.
  */
 final class ZoneCache {
   /** How long a found zone is used before it is looked up again. */
@@ -29,7 +28,7 @@ final class ZoneCache {
   }
 
   /** Servers by their address and transport, as before: TLS trust does not change a zone. */
-  private record Key(String server, Name keyName, Name owner) {}
+  private record Key(String server, Object signer, Name owner) {}
 
   private final AsyncCache<Key, Name> zones;
 
@@ -46,10 +45,9 @@ final class ZoneCache {
    * The zone of {@code owner} on {@code server}: the one found less than {@link #TTL} ago, else
    * found now; {@code fresh} finds it now in any case (the cached one was just refused).
    */
-  Name zone(
-      ServerEndpoint server, TsigCredentials credentials, Name owner, boolean fresh, Finder finder)
+  Name zone(ServerEndpoint server, Object signer, Name owner, boolean fresh, Finder finder)
       throws DnsUpdateException {
-    Key key = new Key(server.toString(), credentials.keyName(), owner);
+    Key key = new Key(server.toString(), signer, owner);
     return fresh
         ? Caches.reload(zones, key, cached -> false, finder::find)
         : Caches.get(zones, key, finder::find);

@@ -6,6 +6,7 @@ import io.dnsupdate.webhook.auth.RequestHeaderConfigWatcher;
 import io.dnsupdate.webhook.auth.SubjectAccessReviewAuthorizer;
 import io.dnsupdate.webhook.challenge.ChallengeSolver;
 import io.dnsupdate.webhook.challenge.InformerDirectory;
+import io.dnsupdate.webhook.challenge.KerberosLogins;
 import io.dnsupdate.webhook.challenge.KeyMaterialCache;
 import io.dnsupdate.webhook.challenge.ResourceDirectory;
 import io.dnsupdate.webhook.challenge.UpdateBatcher;
@@ -103,9 +104,11 @@ public final class Webhook implements AutoCloseable {
               : new UpdateBatcher(config.batchWindow(), config.batchMaxChanges(), metrics);
       resources.push(batcher);
 
+      KerberosLogins logins = KerberosLogins.using(client, clock, metrics);
+      resources.push(logins);
       ChallengeSolver solver =
           new ChallengeSolver(
-              directory, KeyMaterialCache.using(client, clock), batcher, clock, metrics);
+              directory, KeyMaterialCache.using(client, clock), logins, batcher, clock, metrics);
       Router router =
           new Router(
               new RequestHeaderAuthenticator(requestHeader::current, requestHeader::problem, clock),

@@ -130,6 +130,31 @@ public final class WebhookMetrics {
         .increment();
   }
 
+  /**
+   * One Kerberos login of an issuer (a ticket-granting ticket from its keytab).
+   *
+   * @param reason null when the KDC granted it, else the CamelCase failure reason
+   */
+  public void kerberosLogin(String reason) {
+    Counter.builder("dnsupdate.webhook.kerberos.logins")
+        .description("Kerberos logins of issuers, by outcome")
+        .tag("outcome", reason == null ? "success" : reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** Kerberos logins so far with this outcome (success or a reason). */
+  public long kerberosLogins(String outcome) {
+    return (long)
+        registry
+            .find("dnsupdate.webhook.kerberos.logins")
+            .tag("outcome", outcome)
+            .counters()
+            .stream()
+            .mapToDouble(Counter::count)
+            .sum();
+  }
+
   /** One serving certificate (re)loaded from its files. */
   public void certificateLoaded() {
     Counter.builder("dnsupdate.webhook.tls.reloads")

@@ -46,6 +46,7 @@ class DeadlineIT {
     return new ChallengeSolver(
         fixture.webhook.directory(),
         KeyMaterialCache.using(fixture.api.client(), clock),
+        KerberosLogins.using(fixture.api.client(), clock, metrics),
         batcher,
         clock,
         metrics);

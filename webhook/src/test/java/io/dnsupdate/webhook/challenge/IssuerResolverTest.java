@@ -15,6 +15,7 @@ import io.dnsupdate.dns.TsigAlgorithm;
 import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.testkit.MutableClock;
 import io.dnsupdate.webhook.WebhookFixture;
+import io.dnsupdate.webhook.runtime.WebhookMetrics;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.time.Clock;
@@ -83,12 +84,25 @@ class IssuerResolverTest {
       ResourceDirectory directory, SolverFailure.Reason reason, String message) {
     assertThatThrownBy(
             () ->
-                new IssuerResolver(directory, keys, Clock.systemUTC())
+                new IssuerResolver(directory, keys, noLogins(), Clock.systemUTC())
                     .resolve("team-a", "dns", FQDN))
         .isInstanceOf(SolverFailure.class)
         .hasMessageContaining(message)
         .satisfies(e -> assertThat(((SolverFailure) e).reason()).isEqualTo(reason));
     assertThat(secretReads).hasValue(0);
+  }
+
+  /** TSIG issuers only here: a Kerberos login would be a bug. */
+  private static KerberosLogins noLogins() {
+    return new KerberosLogins(
+        (ns, name) -> {
+          throw new AssertionError("keytab read");
+        },
+        (principal, kdcs, keytab) -> {
+          throw new AssertionError("Kerberos login");
+        },
+        Clock.systemUTC(),
+        WebhookMetrics.inMemory());
   }
 
   @Test
@@ -133,6 +147,25 @@ class IssuerResolverTest {
         "changed (generation 2) and the operator has not checked it since (observedGeneration 1)");
   }
 
+  @Test
+  void aKerberosIssuerRefusesANameBeforeItsKeytabIsRead() {
+    DnsUpdateIssuer issuer = issuer(status("True", "Authenticated", 1), 1);
+    DnsUpdateIssuerSpec spec = new DnsUpdateIssuerSpec();
+    spec.setNameservers(List.of("127.0.0.1:53"));
+    spec.setDomains(List.of("example.org"));
+    DnsUpdateIssuerSpec.Kerberos kerberos = new DnsUpdateIssuerSpec.Kerberos();
+    kerberos.setPrincipal("acme@EXAMPLE.ORG");
+    kerberos.setKeytabSecretRef(new DnsUpdateIssuerSpec.KeytabSecretRef("acme-keytab", "keytab"));
+    kerberos.setServicePrincipal("DNS/ns1.example.org@EXAMPLE.ORG");
+    spec.setKerberos(kerberos);
+    issuer.setSpec(spec);
+    // noLogins() fails the test on any keytab read or login
+    assertRefused(
+        directory(true, issuer),
+        SolverFailure.Reason.DomainNotAllowed,
+        "is not a challenge name for the domains of DnsUpdateIssuer team-a/dns");
+  }
+
   /** A Ready issuer with a usable key: what the settings cache sees between probes. */
   @Nested
   class SettingsCache {
@@ -151,7 +184,7 @@ class IssuerResolverTest {
                                     "zkRQRKrfa0V8dBX/JzdIE6B68Nes6PS85h85otsS5VE="))))
                     .build(),
             Clock.systemUTC());
-    final IssuerResolver resolver = new IssuerResolver(directory(), keyMaterial, clock);
+    final IssuerResolver resolver = new IssuerResolver(directory(), keyMaterial, noLogins(), clock);
 
     ResourceDirectory directory() {
       TsigKey key = new TsigKey();
