@@ -149,12 +149,12 @@ public final class GssTsigContext implements RequestSigner, AutoCloseable {
   }
 
   /** Whether {@link #close()} got the server's signed confirmation of the TKEY delete. */
-  boolean deletedOnServer() {
+  public boolean deletedOnServer() {
     return deletedOnServer;
   }
 
   /** Contexts negotiated so far (tests count them). */
-  int negotiations() {
+  public int negotiations() {
     return negotiations.get();
   }
 
@@ -278,6 +278,7 @@ public final class GssTsigContext implements RequestSigner, AutoCloseable {
       turnTaken = turn.tryLock(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS);
       last.delete();
       deletedOnServer = true;
+      log.debug("{} deleted GSS-TSIG context {}", endpoint, last.keyName());
     } catch (GssTsigException | RuntimeException e) {
       log.debug(
           "{} did not delete GSS-TSIG context {}: {}", endpoint, last.keyName(), e.getMessage());

@@ -161,6 +161,20 @@ class KerberosUpdateClientIT {
     }
   }
 
+  @Test
+  void aFailedLoginFromBytesNamesTheKeytabsSourceNotTheRemovedFile() {
+    assertThatThrownBy(
+            () ->
+                KerberosIdentity.login(
+                    kdc.principal(KerberosKdc.ACME),
+                    List.of(kdc.kdcAddress()),
+                    kdc.keytabBytes(KerberosKdc.OTHER),
+                    "the keytab in Secret team-a/acme-keytab, key keytab"))
+        .isInstanceOf(GssTsigException.class)
+        .hasMessageContaining("with the keytab in Secret team-a/acme-keytab, key keytab")
+        .hasMessageNotContaining("dnsupdate-keytab-");
+  }
+
   private static Set<Path> keytabDirs(Path tmp) throws IOException {
     try (Stream<Path> s = Files.list(tmp)) {
       return s.filter(p -> p.getFileName().toString().startsWith("dnsupdate-keytab-"))

@@ -19,6 +19,11 @@ public class GssTsigException extends DnsUpdateException {
     this.problem = problem;
   }
 
+  /** The same failure with {@code was} in its message written as {@code now}. */
+  GssTsigException naming(String was, String now) {
+    return new GssTsigException(problem, getMessage().replace(was, now), getCause());
+  }
+
   /** What went wrong, in Kerberos/GSS-TSIG terms. */
   public GssProblem problem() {
     return problem;

@@ -84,6 +84,15 @@ public final class KerberosIdentity {
    */
   public static KerberosIdentity login(String principal, List<String> kdcs, byte[] keytab)
       throws GssTsigException {
+    return login(principal, kdcs, keytab, "a keytab held in memory");
+  }
+
+  /**
+   * As {@link #login(String, List, byte[])}; failures name the keytab as {@code source} (e.g. "the
+   * keytab in Secret ns/name, key keytab"), not by the temporary file that is gone by then.
+   */
+  public static KerberosIdentity login(
+      String principal, List<String> kdcs, byte[] keytab, String source) throws GssTsigException {
     Path dir = null;
     Path file = null;
     try {
@@ -96,7 +105,11 @@ public final class KerberosIdentity {
               dir.resolve("keytab"),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.write(file, keytab);
-      return login(new KerberosCredentials(principal, file, kdcs));
+      try {
+        return login(new KerberosCredentials(principal, file, kdcs));
+      } catch (GssTsigException e) {
+        throw e.naming("keytab " + file, source);
+      }
     } catch (IOException e) {
       throw new GssTsigException(
           GssProblem.KERBEROS_FAILURE,

@@ -6,15 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The JDK's Kerberos configuration, generated. The JDK reads its realms and KDCs from one
  * process-wide krb5.conf ({@code java.security.krb5.conf}) into a singleton: there is no per-login
  * configuration. So every realm this process logs in to is written into one generated file (never
  * {@code /etc/krb5.conf}), and a login that brings a new realm or KDC list asks the JDK to reread
- * it. One realm can have one KDC list at a time per process: the last one given wins.
+ * it. A realm's KDC list is the union of every list given for it in this process.
  */
 final class Krb5Configuration {
 
@@ -26,15 +28,20 @@ final class Krb5Configuration {
   private Krb5Configuration() {}
 
   /**
-   * Makes the JDK's configuration know the realm with these KDCs.
+   * Makes the JDK's configuration know the realm with these KDCs, besides those it already knows
+   * for it: a realm's KDCs are the realm's, whichever issuer lists them, so two issuers of one
+   * realm with different lists do not take turns rewriting the file under each other's logins.
    *
    * @return true when the file changed and the JDK must reread it ({@code refreshKrb5Config})
    */
   static synchronized boolean use(String realm, List<String> kdcs) {
-    if (file != null && kdcs.equals(REALMS.get(realm))) {
+    List<String> known = REALMS.getOrDefault(realm, List.of());
+    Set<String> merged = new LinkedHashSet<>(known);
+    merged.addAll(kdcs);
+    if (file != null && REALMS.containsKey(realm) && merged.size() == known.size()) {
       return false;
     }
-    REALMS.put(realm, List.copyOf(kdcs));
+    REALMS.put(realm, List.copyOf(merged));
     try {
       if (file == null) {
         file =

@@ -20,8 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,17 +59,13 @@ public final class KerberosLogins implements AutoCloseable {
   /** Logins (and held failures) kept. */
   static final int MAX_LOGINS = 256;
 
-  /** How the engine names the temporary keytab file of a login from bytes. */
-  private static final Pattern TEMP_KEYTAB =
-      Pattern.compile("with keytab \\S*dnsupdate-keytab-\\S*");
-
   /** Tries for a lease when logins are replaced under the caller's feet. */
   private static final int LEASE_ATTEMPTS = 3;
 
-  /** Logs in from keytab bytes: {@link KerberosIdentity#login(String, List, byte[])}. */
+  /** Logs in from keytab bytes: {@link KerberosIdentity#login(String, List, byte[], String)}. */
   @FunctionalInterface
   interface Login {
-    KerberosIdentity login(String principal, List<String> kdcs, byte[] keytab)
+    KerberosIdentity login(String principal, List<String> kdcs, byte[] keytab, String source)
         throws GssTsigException;
   }
 
@@ -199,7 +193,16 @@ public final class KerberosLogins implements AutoCloseable {
     Instant start = clock.instant();
     Outcome outcome;
     try {
-      KerberosIdentity identity = login.login(s.principal(), s.kdcs(), keytab.bytes());
+      // failures name the keytab as the user knows it: the temporary file is gone by then
+      String source =
+          "the keytab in Secret "
+              + key.namespace()
+              + "/"
+              + s.keytabSecret()
+              + " (data key '"
+              + s.keytabKey()
+              + "')";
+      KerberosIdentity identity = login.login(s.principal(), s.kdcs(), keytab.bytes(), source);
       outcome =
           new LoggedIn(
               new KerberosLogin(
@@ -215,29 +218,11 @@ public final class KerberosLogins implements AutoCloseable {
     } catch (GssTsigException e) {
       metrics.kerberosLogin(e.reason().name());
       // the message names the principal and the KDCs, never key material
-      outcome = new Failed(e.reason(), namingTheSecret(e.getMessage(), key));
+      outcome = new Failed(e.reason(), e.getMessage());
     }
     // the issuer's other logins (an older keytab or spec) are done with
     cache.asMap().keySet().removeIf(k -> k.sameIssuer(key) && !k.equals(key));
     return outcome;
-  }
-
-  /**
-   * The engine names the keytab by its file, here a temporary one removed since: the user knows it
-   * as a Secret.
-   */
-  private static String namingTheSecret(String message, Key key) {
-    return TEMP_KEYTAB
-        .matcher(message)
-        .replaceAll(
-            Matcher.quoteReplacement(
-                "with the keytab in Secret "
-                    + key.namespace()
-                    + "/"
-                    + key.settings().keytabSecret()
-                    + " (data key '"
-                    + key.settings().keytabKey()
-                    + "')"));
   }
 
   /** Before the ticket-granting ticket ends, by {@link #RENEW_MARGIN} or half its lifetime. */

@@ -98,7 +98,7 @@ class IssuerResolverTest {
         (ns, name) -> {
           throw new AssertionError("keytab read");
         },
-        (principal, kdcs, keytab) -> {
+        (principal, kdcs, keytab, source) -> {
           throw new AssertionError("Kerberos login");
         },
         Clock.systemUTC(),

@@ -73,9 +73,9 @@ class KerberosLoginsIT {
               secretReads.incrementAndGet();
               return secrets.get(ns + "/" + name);
             },
-            (principal, kdcs, keytab) -> {
+            (principal, kdcs, keytab, source) -> {
               loginCalls.incrementAndGet();
-              return KerberosIdentity.login(principal, kdcs, keytab);
+              return KerberosIdentity.login(principal, kdcs, keytab, source);
             },
             clock,
             metrics);
