@@ -1,5 +1,8 @@
 package io.dnsupdate.webhook.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.dnsupdate.cache.Caches;
 import io.dnsupdate.text.LogSafe;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +13,8 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -31,9 +36,37 @@ public final class RequestHeaderAuthenticator {
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
   private static final String ANY_USAGE = "2.5.29.37.0";
 
+  /** Chains verified lately, kept at most this long (a CA reload is another key at once). */
+  static final Duration VERIFIED_FOR = Duration.ofMinutes(5);
+
+  /**
+   * A chain verified against one request-header configuration. The config is compared by identity:
+   * each reload is a new object.
+   */
+  private record Verified(RequestHeaderConfig config, List<X509Certificate> chain) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Verified v && v.config == config && v.chain.equals(chain);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(config) * 31 + chain.hashCode();
+    }
+  }
+
   private final Supplier<RequestHeaderConfig> config;
   private final Supplier<String> configProblem;
   private final Clock clock;
+
+  /**
+   * Chains that verified, with the end of the shortest validity among them. kube-apiserver sends
+   * the same front-proxy chain on every request; a PKIX validation each time was an eighth of the
+   * webhook's CPU under 1,000 concurrent challenges. Only successes are kept, so a client with
+   * certificates of its own cannot push out the front proxy's entry for long (and each miss is the
+   * validation it would have been anyway).
+   */
+  private final Cache<Verified, Instant> verified;
 
   /**
    * @param config the current settings, null while unknown
@@ -44,6 +77,12 @@ public final class RequestHeaderAuthenticator {
     this.config = config;
     this.configProblem = configProblem;
     this.clock = clock == null ? Clock.systemUTC() : clock;
+    this.verified =
+        Caffeine.newBuilder()
+            .maximumSize(64)
+            .expireAfterWrite(VERIFIED_FOR)
+            .ticker(Caches.ticker(this.clock))
+            .build();
   }
 
   /**
@@ -126,6 +165,22 @@ public final class RequestHeaderAuthenticator {
 
   /** Null when the chain is trusted for client authentication now, else why not. */
   private String verify(RequestHeaderConfig c, List<X509Certificate> chain) {
+    Verified key = new Verified(c, List.copyOf(chain));
+    Instant now = clock.instant();
+    Instant validUntil = verified.getIfPresent(key);
+    if (validUntil != null && now.isBefore(validUntil)) {
+      return null; // verified before, at a time no earlier than any notBefore, and not yet expired
+    }
+    String problem = validate(c, chain);
+    if (problem == null) {
+      Instant end =
+          chain.stream().map(x -> x.getNotAfter().toInstant()).min(Instant::compareTo).orElse(now);
+      verified.put(key, end);
+    }
+    return problem;
+  }
+
+  private String validate(RequestHeaderConfig c, List<X509Certificate> chain) {
     X509Certificate leaf = chain.get(0);
     try {
       List<String> usages = leaf.getExtendedKeyUsage();

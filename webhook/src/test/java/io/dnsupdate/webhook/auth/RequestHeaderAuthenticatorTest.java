@@ -3,6 +3,7 @@ package io.dnsupdate.webhook.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnsupdate.testkit.IssuedCertificate;
+import io.dnsupdate.testkit.MutableClock;
 import io.dnsupdate.testkit.TestPki;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -124,6 +125,37 @@ class RequestHeaderAuthenticatorTest {
     Authentication a = authenticator(config(Set.of()), later).authenticate(chain(PROXY), headers());
 
     assertThat(reason(a)).contains("does not chain");
+  }
+
+  @Test
+  void aChainVerifiedEarlierExpiresAtItsNotAfterAndACaReloadVerifiesAnew() {
+    MutableClock clock = new MutableClock(Instant.now());
+    RequestHeaderConfig[] current = {config(Set.of())};
+    RequestHeaderAuthenticator authenticator =
+        new RequestHeaderAuthenticator(() -> current[0], () -> "not configured", clock);
+    assertThat(authenticator.authenticate(chain(PROXY), headers()))
+        .isInstanceOf(Authentication.Authenticated.class);
+
+    // the request-header CA rotated: the old front-proxy chain is no longer trusted, cached or not
+    TestPki rotated = TestPki.newCa("front-proxy-ca-2");
+    current[0] =
+        new RequestHeaderConfig(
+            List.of(rotated.certificate()),
+            Set.of(),
+            List.of("X-Remote-User"),
+            List.of("X-Remote-Group"),
+            List.of("X-Remote-Extra-"),
+            List.of("X-Remote-Uid"));
+    assertThat(reason(authenticator.authenticate(chain(PROXY), headers())))
+        .contains("does not chain");
+
+    // back to the first CA, then past the certificate's notAfter: expired although verified before
+    current[0] = config(Set.of());
+    assertThat(authenticator.authenticate(chain(PROXY), headers()))
+        .isInstanceOf(Authentication.Authenticated.class);
+    clock.set(PROXY.certificate().getNotAfter().toInstant().plusSeconds(1));
+    assertThat(reason(authenticator.authenticate(chain(PROXY), headers())))
+        .contains("does not chain");
   }
 
   @Test
