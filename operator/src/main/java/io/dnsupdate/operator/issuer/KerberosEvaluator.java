@@ -16,6 +16,8 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Evaluates a Kerberos issuer: reads the keytab Secret with a plain {@code get} (a user's Secret,
@@ -25,6 +27,10 @@ import java.util.TreeSet;
  * proves that the keytab still logs in, and no ticket outlives it.
  */
 final class KerberosEvaluator {
+  /** {@code KerberosIdentity.login}'s private temp file, as its messages name it. */
+  private static final Pattern TEMP_KEYTAB =
+      Pattern.compile("keytab \\S*dnsupdate-keytab-[^/\\s]*/keytab");
+
   private final IssuerProbe probe;
   private final Clock clock;
 
@@ -105,7 +111,7 @@ final class KerberosEvaluator {
     } catch (GssTsigException e) {
       return new IssuerOutcome(
           IssuerReason.of(e.reason()),
-          e.getMessage(),
+          withoutTempPath(e.getMessage(), credential),
           settings.zone().map(Object::toString).orElse(null),
           null,
           credential.principal(),
@@ -118,6 +124,23 @@ final class KerberosEvaluator {
     try (GssProbeSigner signer = new GssProbeSigner(identity, credential, clock)) {
       return probe.probe(settings, signer);
     }
+  }
+
+  /**
+   * The login's message names the temporary file the keytab was in for the login: a new name each
+   * probe, already deleted, of no use to a reader, and it would change the status at every probe.
+   * Said as the Secret instead.
+   */
+  static String withoutTempPath(String message, IssuerCredential.Kerberos credential) {
+    return TEMP_KEYTAB
+        .matcher(message)
+        .replaceAll(
+            Matcher.quoteReplacement(
+                "the keytab of Secret '"
+                    + credential.keytabSecret()
+                    + "' (key '"
+                    + credential.keytabKey()
+                    + "')"));
   }
 
   private static IssuerOutcome notReady(IssuerCredential.Kerberos credential, String message) {
