@@ -108,4 +108,24 @@ class KerberosIssuerProbeIT {
     assertThat(outcome.reason()).isEqualTo(IssuerReason.KerberosFailed);
     assertThat(outcome.message()).contains("DNS/ns9.example.test");
   }
+
+  @Test
+  void aGrantForTheWholeZoneIsNotLimitedAndTheMessageSaysWhereTheGrantsAre() throws Exception {
+    try (NamedServer broad =
+        NamedServer.builder()
+            .primaryZone(
+                StandardZones.EXAMPLE,
+                StandardZones.exampleRecords(),
+                List.of("grant " + kdc.principal(KerberosKdc.ACME) + " zonesub ANY;"))
+            .gssapi(kdc.keytab(KerberosKdc.DNS_SERVICE), kdc.krb5Conf())
+            .start()) {
+      IssuerOutcome outcome = probe(settings(broad, KerberosKdc.ACME, k -> {}));
+
+      assertThat(outcome.reason()).isEqualTo(IssuerReason.KeyNotLimited);
+      assertThat(outcome.ready()).isTrue();
+      assertThat(outcome.message()).contains("NOT limited").contains("nameserver-config ConfigMap");
+      // the limit probe's record was removed again
+      assertThat(broad.txt("_dnsupdate-limit-probe.example.test.")).isEmpty();
+    }
+  }
 }
