@@ -6,6 +6,7 @@ import io.dnsupdate.api.DnsUpdateIssuerSpec;
 import io.dnsupdate.config.IssuerCredential;
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.dns.gss.KerberosIdentity;
+import io.dnsupdate.testkit.CommandResult;
 import io.dnsupdate.testkit.KerberosKdc;
 import io.dnsupdate.testkit.NamedServer;
 import io.dnsupdate.testkit.StandardZones;
@@ -77,6 +78,8 @@ class KerberosIssuerProbeIT {
 
   @Test
   void theGrantedPrincipalIsAuthenticatedAndTheGrantLimitsIt() throws Exception {
+    List<String> before = dynamicKeys();
+
     IssuerOutcome outcome = probe(settings(gss, KerberosKdc.ACME, k -> {}));
 
     assertThat(outcome.reason()).isEqualTo(IssuerReason.Authenticated);
@@ -86,6 +89,8 @@ class KerberosIssuerProbeIT {
     assertThat(outcome.message())
         .contains("GSS-TSIG as Kerberos principal 'acme@EXAMPLE.TEST'")
         .contains("service principal " + SERVICE);
+    // the probe's context was deleted on the nameserver afterwards
+    assertThat(dynamicKeys()).isEqualTo(before);
   }
 
   @Test
@@ -127,5 +132,30 @@ class KerberosIssuerProbeIT {
       // the limit probe's record was removed again
       assertThat(broad.txt("_dnsupdate-limit-probe.example.test.")).isEmpty();
     }
+  }
+
+  @Test
+  void closingTheSignerDeletesItsContextOnTheNameserver() throws Exception {
+    IssuerSettings settings = settings(gss, KerberosKdc.ACME, k -> {});
+    IssuerCredential.Kerberos k = (IssuerCredential.Kerberos) settings.credential();
+    KerberosIdentity identity =
+        KerberosIdentity.login(k.principal(), k.kdcs(), kdc.keytabBytes(KerberosKdc.ACME));
+    GssProbeSigner signer = new GssProbeSigner(identity, k, Clock.systemUTC());
+    List<String> before = dynamicKeys();
+
+    signer.client(settings.primary()).probe(org.xbill.DNS.Name.fromString("example.test."));
+    List<String> during = dynamicKeys();
+    signer.close();
+
+    // named lists the negotiated context as a dynamic TSIG key until the TKEY delete
+    assertThat(during).hasSize(before.size() + 1);
+    assertThat(dynamicKeys()).isEqualTo(before);
+  }
+
+  /** The GSS-TSIG contexts named holds: `rndc tsig-list` shows them as dynamic keys. */
+  private static List<String> dynamicKeys() {
+    CommandResult listed = gss.rndc("tsig-list");
+    assertThat(listed.ok()).as(listed.output()).isTrue();
+    return listed.output().lines().filter(l -> l.contains("dynamic")).sorted().toList();
   }
 }
