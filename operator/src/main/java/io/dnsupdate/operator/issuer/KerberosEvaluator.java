@@ -31,6 +31,9 @@ final class KerberosEvaluator {
   private static final Pattern TEMP_KEYTAB =
       Pattern.compile("keytab \\S*dnsupdate-keytab-[^/\\s]*/keytab");
 
+  /** The random first label of a GSS-TSIG context's name (GssTsigSession's hex label). */
+  private static final Pattern CONTEXT_LABEL = Pattern.compile("\\b[0-9a-f]{8,}\\.sig-");
+
   private final IssuerProbe probe;
   private final Clock clock;
 
@@ -122,7 +125,18 @@ final class KerberosEvaluator {
       Arrays.fill(keytab, (byte) 0);
     }
     try (GssProbeSigner signer = new GssProbeSigner(identity, credential, clock)) {
-      return probe.probe(settings, signer);
+      IssuerOutcome o = probe.probe(settings, signer);
+      String message = withoutContextNames(o.message());
+      return message.equals(o.message())
+          ? o
+          : new IssuerOutcome(
+              o.reason(),
+              message,
+              o.zone(),
+              o.primary(),
+              o.keyName(),
+              o.probedAt(),
+              o.previousKeyOnly());
     }
   }
 
@@ -141,6 +155,15 @@ final class KerberosEvaluator {
                     + "' (key '"
                     + credential.keytabKey()
                     + "')"));
+  }
+
+  /**
+   * An engine message may name the GSS-TSIG context ({@code <random hex>.sig-<server>.}, e.g. a
+   * signature rejected for clock skew): a new name at every probe, which would rewrite the status
+   * (and lastProbeTime) of a failing issuer each time. The random label is left out.
+   */
+  static String withoutContextNames(String message) {
+    return CONTEXT_LABEL.matcher(message).replaceAll("<random>.sig-");
   }
 
   private static IssuerOutcome notReady(IssuerCredential.Kerberos credential, String message) {
