@@ -4,13 +4,9 @@ import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.DnsUpdateIssuerStatus;
 import io.dnsupdate.api.TsigKey;
-import io.dnsupdate.config.InvalidKeySecretException;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.IssuerCredential;
 import io.dnsupdate.config.IssuerSettings;
-import io.dnsupdate.config.KeyMaterial;
-import io.dnsupdate.config.KeySecretCodec;
-import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.operator.status.ApiFailureReporter;
 import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.status.EventReason;
@@ -45,8 +41,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells whether each DnsUpdateIssuer really works: validate the spec, resolve the TsigKey and its
- * key Secret (same namespace), probe the nameserver, report. Probes again every probe interval,
- * sooner after a failure, and whenever the TsigKey's status or its key Secret changes.
+ * key Secret (same namespace) or, for a Kerberos issuer, publish its nameserver-config ConfigMap
+ * and log in with its keytab ({@link KerberosEvaluator}), probe the nameserver, report. Probes
+ * again every probe interval, sooner after a failure, and whenever the TsigKey's status or its key
+ * Secret changes (a keytab Secret is not watched: it is read at each probe).
  */
 @ControllerConfiguration(name = DnsUpdateIssuerReconciler.NAME)
 public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
@@ -64,6 +62,9 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
   private final Clock clock;
   private final Conditions conditions;
   private final ApiFailureReporter apiFailures;
+  private final TsigKeyEvaluator tsigKeys;
+  private final KerberosEvaluator kerberos;
+  private final NameserverConfigMaps nameserverConfigs;
   private volatile InformerEventSource<Secret, DnsUpdateIssuer> keySecrets;
 
   /**
@@ -87,6 +88,9 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.conditions = new Conditions(clock);
     this.apiFailures = new ApiFailureReporter(events, clock, retryInterval);
+    this.tsigKeys = new TsigKeyEvaluator(probe);
+    this.kerberos = new KerberosEvaluator(probe, clock);
+    this.nameserverConfigs = new NameserverConfigMaps(events);
   }
 
   @Override
@@ -145,7 +149,7 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     }
     Timer.Sample sample = Timer.start(meters);
     Evaluation evaluation = evaluate(issuer, context);
-    IssuerOutcome outcome = evaluation.outcome;
+    IssuerOutcome outcome = evaluation.outcome();
     sample.stop(meters.timer("dnsupdate.issuer.reconcile", "reason", outcome.reason().name()));
     String message =
         SafeMessages.of(outcome.message(), evaluation.current(), evaluation.previous());
@@ -190,16 +194,6 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     return apiFailures.handle(issuer, context, e, null);
   }
 
-  private record Evaluation(IssuerOutcome outcome, KeyMaterial keys) {
-    TsigCredentials current() {
-      return keys == null ? null : keys.current();
-    }
-
-    TsigCredentials previous() {
-      return keys == null ? null : keys.previous();
-    }
-  }
-
   private Evaluation evaluate(DnsUpdateIssuer issuer, Context<DnsUpdateIssuer> context) {
     IssuerSettings settings;
     try {
@@ -207,51 +201,20 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     } catch (InvalidSpecException e) {
       return new Evaluation(IssuerOutcome.unprobed(IssuerReason.InvalidSpec, e.getMessage()), null);
     }
-    String namespace = issuer.getMetadata().getNamespace();
-    if (!(settings.credential() instanceof IssuerCredential.TsigKeyRef keyRef)) {
-      // TODO(issue 12): probe Kerberos issuers
-      return new Evaluation(
-          IssuerOutcome.unprobed(IssuerReason.InvalidSpec, "kerberos: not supported yet"), null);
+    if (settings.credential() instanceof IssuerCredential.Kerberos kerberos) {
+      nameserverConfigs.publish(issuer, settings, kerberos, context.getClient());
+      IssuerOutcome outcome =
+          this.kerberos.evaluate(issuer, settings, kerberos, context.getClient());
+      return new Evaluation(limitRequired(issuer, outcome), null);
     }
-    String keyName = keyRef.name();
-    Optional<TsigKey> key = context.getSecondaryResource(TsigKey.class);
-    if (key.isEmpty()) {
-      return keyNotReady(
-          "TsigKey '"
-              + keyName
-              + "' does not exist in namespace '"
-              + namespace
-              + "'; create it or correct spec.tsigKeyRef.name");
-    }
-    if (key.get().getStatus() == null
-        || !Conditions.isTrue(key.get().getStatus().getConditions(), ApiConstants.CONDITION_READY)
-        || key.get().getStatus().getSecretName() == null) {
-      String why =
-          Optional.ofNullable(key.get().getStatus())
-              .flatMap(s -> Conditions.find(s.getConditions(), ApiConstants.CONDITION_READY))
-              .map(c -> " (" + c.getReason() + ": " + c.getMessage() + ")")
-              .orElse(" (the operator has not reconciled it yet)");
-      return keyNotReady("TsigKey '" + keyName + "' is not ready" + why);
-    }
-    String secretName = key.get().getStatus().getSecretName();
-    Optional<Secret> secret = keySecrets.get(new ResourceID(secretName, namespace));
-    if (secret.isEmpty()) {
-      return keyNotReady(
-          "the key Secret '" + secretName + "' of TsigKey '" + keyName + "' does not exist yet");
-    }
-    KeyMaterial keys;
-    try {
-      keys = KeySecretCodec.fromSecret(secret.get());
-    } catch (InvalidKeySecretException e) {
-      return keyNotReady(
-          "the key Secret '"
-              + secretName
-              + "' of TsigKey '"
-              + keyName
-              + "' cannot be read: "
-              + e.getMessage());
-    }
-    return new Evaluation(limitRequired(issuer, probe.probe(settings, keys)), keys);
+    Evaluation tsig =
+        tsigKeys.evaluate(
+            settings,
+            issuer.getMetadata().getNamespace(),
+            ((IssuerCredential.TsigKeyRef) settings.credential()).name(),
+            context.getSecondaryResource(TsigKey.class),
+            id -> keySecrets.get(id));
+    return new Evaluation(limitRequired(issuer, tsig.outcome()), tsig.keys());
   }
 
   /** KeyNotLimited becomes KeyTooBroad (not Ready) on an issuer that requires a limited key. */
@@ -279,10 +242,6 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     } catch (InvalidSpecException e) {
       return false;
     }
-  }
-
-  private static Evaluation keyNotReady(String message) {
-    return new Evaluation(IssuerOutcome.unprobed(IssuerReason.KeyNotReady, message), null);
   }
 
   /**

@@ -2,12 +2,10 @@ package io.dnsupdate.operator.issuer;
 
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.config.KeyMaterial;
-import io.dnsupdate.dns.DnsQuery;
 import io.dnsupdate.dns.DnsUpdateClient;
 import io.dnsupdate.dns.DnsUpdateException;
 import io.dnsupdate.dns.FailureReason;
 import io.dnsupdate.dns.ServerEndpoint;
-import io.dnsupdate.dns.TsigCredentials;
 import io.dnsupdate.dns.TxtChange;
 import io.dnsupdate.dns.ZoneFinder;
 import java.time.Clock;
@@ -22,10 +20,10 @@ import java.util.stream.Collectors;
 import org.xbill.DNS.Name;
 
 /**
- * Proves that an issuer's nameserver accepts its key: finds the zone of each allowed domain with
- * signed SOA queries (unless the spec names the zone), then sends each zone a signed UPDATE whose
- * prerequisite always fails, so nothing changes. The primary is asked first; later nameservers only
- * when it is unreachable.
+ * Proves that an issuer's nameserver accepts its key or Kerberos principal ({@link ProbeSigner}):
+ * finds the zone of each allowed domain with signed SOA queries (unless the spec names the zone),
+ * then sends each zone a signed UPDATE whose prerequisite always fails, so nothing changes. The
+ * primary is asked first; later nameservers only when it is unreachable.
  *
  * <p>Then it checks the key's limits, zone by zone: a TXT record outside every challenge name must
  * be refused. A server that refuses it with an error (BIND, Knot DNS) has nothing more to show. A
@@ -45,8 +43,20 @@ public final class IssuerProbe {
   /** Probes with the current key, and with a still-kept previous key if the current is rejected. */
   public IssuerOutcome probe(IssuerSettings settings, KeyMaterial keys) {
     Instant now = clock.instant();
-    TsigCredentials current = keys.current();
-    Optional<TsigCredentials> previous = keys.previousAt(now);
+    Optional<ProbeSigner> previous = keys.previousAt(now).map(k -> ProbeSigner.tsig(k, clock));
+    return probe(settings, ProbeSigner.tsig(keys.current(), clock), previous, now);
+  }
+
+  /**
+   * Probes with {@code signer} (a Kerberos principal's GSS-TSIG contexts, see {@link
+   * GssProbeSigner}); the caller closes it.
+   */
+  IssuerOutcome probe(IssuerSettings settings, ProbeSigner signer) {
+    return probe(settings, signer, Optional.empty(), clock.instant());
+  }
+
+  private IssuerOutcome probe(
+      IssuerSettings settings, ProbeSigner current, Optional<ProbeSigner> previous, Instant now) {
     List<String> unreachable = new ArrayList<>();
     for (ServerEndpoint server : settings.servers()) {
       Attempt attempt = attempt(server, settings, current);
@@ -75,7 +85,7 @@ public final class IssuerProbe {
           attempt.error.getMessage(),
           attempt.zoneText(),
           null,
-          current.keyName().toString(),
+          current.name(),
           now,
           false);
     }
@@ -88,7 +98,7 @@ public final class IssuerProbe {
         message,
         settings.zone().map(Name::toString).orElse(null),
         null,
-        current.keyName().toString(),
+        current.name(),
         now,
         false);
   }
@@ -96,18 +106,16 @@ public final class IssuerProbe {
   private IssuerOutcome success(
       Attempt attempt,
       ServerEndpoint server,
-      TsigCredentials key,
+      ProbeSigner signer,
       Instant now,
       boolean previousKeyOnly) {
     String zones = attempt.zones.stream().map(Name::toString).collect(Collectors.joining(", "));
     String message =
         "nameserver "
             + hostPort(server)
-            + " accepted a request signed with key '"
-            + key.keyName()
-            + "' (fingerprint "
-            + key.fingerprint()
-            + ") for zone"
+            + " accepted a request signed with "
+            + signer.describe(server)
+            + " for zone"
             + (attempt.zones.size() == 1 ? " " : "s ")
             + zones;
     if (previousKeyOnly) {
@@ -121,7 +129,7 @@ public final class IssuerProbe {
         message,
         attempt.zoneText(),
         hostPort(server),
-        key.keyName().toString(),
+        signer.name(),
         now,
         previousKeyOnly);
   }
@@ -132,8 +140,8 @@ public final class IssuerProbe {
       Attempt attempt,
       ServerEndpoint server,
       IssuerSettings settings,
-      TsigCredentials key) {
-    DnsUpdateClient client = new DnsUpdateClient(server, key, clock);
+      ProbeSigner signer) {
+    DnsUpdateClient client = signer.client(server);
     List<Name> unlimited = new ArrayList<>();
     try {
       for (Name zone : attempt.zones) {
@@ -165,9 +173,8 @@ public final class IssuerProbe {
             + DnsUpdateClient.limitProbeName(unlimited.get(0))
             + " (removed again), so it can change every record of zone "
             + zones
-            + ". Load the grants of the TsigKey's nameserver-config Secret (PowerDNS:"
-            + " pdns-policy.lua as lua-dnsupdate-policy-script; BIND: the update-policy lines"
-            + " instead of allow-update)",
+            + ". "
+            + signer.grantsHint(),
         accepted.zone(),
         accepted.primary(),
         accepted.keyName(),
@@ -198,18 +205,18 @@ public final class IssuerProbe {
     }
   }
 
-  private Attempt attempt(ServerEndpoint server, IssuerSettings settings, TsigCredentials key) {
+  private Attempt attempt(ServerEndpoint server, IssuerSettings settings, ProbeSigner signer) {
     Set<Name> zones = new LinkedHashSet<>();
     try {
       if (settings.zone().isPresent()) {
         zones.add(settings.zone().get());
       } else {
-        ZoneFinder finder = new ZoneFinder(new DnsQuery(server, key, clock));
+        ZoneFinder finder = new ZoneFinder(signer.query(server));
         for (Name challenge : settings.domainPolicy().challengeNames()) {
           zones.add(finder.findZone(challenge));
         }
       }
-      DnsUpdateClient client = new DnsUpdateClient(server, key, clock);
+      DnsUpdateClient client = signer.client(server);
       for (Name zone : zones) {
         client.probe(zone);
       }

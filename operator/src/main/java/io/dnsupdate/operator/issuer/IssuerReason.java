@@ -31,6 +31,10 @@ public enum IssuerReason {
   InvalidSpec(EventReason.InvalidSpec),
   /** The TsigKey is missing, not ready, or its Secret is missing or unreadable. */
   KeyNotReady(EventReason.KeyNotReady),
+  /**
+   * GSS-TSIG: the keytab Secret is missing, cannot be read, or has no keytab under its data key.
+   */
+  KeytabNotReady(EventReason.KeytabNotReady),
   /** The nameserver does not know the key, the secret differs, or the clocks disagree. */
   KeyRejected(EventReason.KeyRejected),
   /** The nameserver refused the request. */
@@ -64,17 +68,18 @@ public enum IssuerReason {
 
   /**
    * What kstatus should make of this reason. Waiting for the TsigKey and a probe in flight are work
-   * in progress. A nameserver that does not answer or fails (SERVFAIL) may come back by itself: in
-   * progress while it has been failing for less than {@code stallAfter}, stalled after (by then the
-   * operator has probed it several times, backing off). Everything else needs someone to change the
-   * spec or the nameserver (load the key, add the grants, serve the zone): stalled at once; the
-   * operator keeps probing and clears it when the fix lands.
+   * in progress. A nameserver that does not answer or fails (SERVFAIL) may come back by itself, and
+   * a keytab Secret may be on its way (a secrets operator creating it): in progress while it has
+   * been failing for less than {@code stallAfter}, stalled after (by then the operator has probed
+   * it several times, backing off). Everything else needs someone to change the spec or the
+   * nameserver (load the key, add the grants, serve the zone): stalled at once; the operator keeps
+   * probing and clears it when the fix lands.
    */
   public Progress progress(Duration failingFor, Duration stallAfter) {
     return switch (this) {
       case Authenticated, KeyNotLimited -> Progress.SETTLED;
       case Probing, KeyNotReady -> Progress.RECONCILING;
-      case NameserverUnreachable, KdcUnreachable, ServerFailure ->
+      case NameserverUnreachable, KdcUnreachable, ServerFailure, KeytabNotReady ->
           failingFor.compareTo(stallAfter) < 0 ? Progress.RECONCILING : Progress.STALLED;
       case InvalidSpec,
               KeyRejected,

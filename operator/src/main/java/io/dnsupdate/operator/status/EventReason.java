@@ -14,6 +14,8 @@ public enum EventReason {
   SecretRecreated(Type.WARNING),
   /** A Secret the operator would write exists and belongs to someone else. */
   SecretConflict(Type.WARNING),
+  /** A Kerberos issuer's nameserver-config ConfigMap exists and belongs to someone else. */
+  NameserverConfigConflict(Type.WARNING),
   /** The Secret named in importFrom is missing or holds no usable key. */
   ImportFailed(Type.WARNING),
   /** The Secret named in importFrom is missing; the copied key stays in use for a grace period. */
@@ -29,6 +31,8 @@ public enum EventReason {
   /** The nameserver accepted only the previous key of a rotation overlap. */
   NameserverUsesPreviousKey(Type.WARNING),
   KeyNotReady(Type.WARNING),
+  /** A Kerberos issuer's keytab Secret is missing or holds no keytab. */
+  KeytabNotReady(Type.WARNING),
   KeyRejected(Type.WARNING),
   UpdateRefused(Type.WARNING),
   UpdateNotApplied(Type.WARNING),

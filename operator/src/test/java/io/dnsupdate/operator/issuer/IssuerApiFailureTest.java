@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dnsupdate.api.DnsUpdateIssuer;
+import io.dnsupdate.api.DnsUpdateIssuerSpec;
 import io.dnsupdate.operator.status.EventReason;
 import io.dnsupdate.operator.testing.FaultyApi;
 import io.dnsupdate.operator.testing.FaultyApi.Fault;
@@ -97,5 +98,66 @@ class IssuerApiFailureTest {
         awaitReason(client, DnsUpdateIssuer.class, ns, "site", IssuerReason.KeyNotReady);
     assertThat(written.getStatus().getObservedGeneration())
         .isEqualTo(written.getMetadata().getGeneration());
+  }
+
+  @Test
+  void aForbiddenKeytabReadIsNotReadyNamingTheGrantAndAForbiddenConfigMapIsAWarning() {
+    String ns = OperatorFixture.namespace(client, "keytab-denied");
+    Fault secretDenied =
+        api.fail(
+            "GET",
+            "/api/v1/namespaces/" + ns + "/secrets/keytab",
+            403,
+            "secrets \"keytab\" is forbidden: User \"system:serviceaccount:x:y\" cannot get"
+                + " resource \"secrets\"");
+    Fault configDenied =
+        api.fail(
+            "POST",
+            "/api/v1/namespaces/" + ns + "/configmaps",
+            403,
+            "configmaps is forbidden: User \"system:serviceaccount:x:y\" cannot create resource"
+                + " \"configmaps\"");
+    DnsUpdateIssuerSpec.Kerberos k = new DnsUpdateIssuerSpec.Kerberos();
+    k.setPrincipal("acme@EXAMPLE.TEST");
+    k.setKeytabSecretRef(new DnsUpdateIssuerSpec.KeytabSecretRef("keytab", null));
+    k.setServicePrincipal("DNS/ns1.example.test@EXAMPLE.TEST");
+    apply(
+        client,
+        Resources.issuer(
+            ns,
+            "site",
+            "unused",
+            List.of("127.0.0.1:1"),
+            List.of("example.test"),
+            s -> {
+              s.setTsigKeyRef(null);
+              s.setKerberos(k);
+            }));
+
+    DnsUpdateIssuer issuer =
+        awaitReason(client, DnsUpdateIssuer.class, ns, "site", IssuerReason.KeytabNotReady);
+
+    assertThat(Resources.ready(issuer).orElseThrow().getMessage())
+        .contains("the keytab Secret 'keytab' (namespace 'keytab-denied')")
+        .contains("forbidden (HTTP 403)")
+        .contains("Grant the operator's ServiceAccount 'get' on secrets");
+    assertThat(awaitEvent(client, ns, "site", EventReason.ApiForbidden).getMessage())
+        .startsWith("create configmaps 'site-nameserver-config' in namespace 'keytab-denied'");
+    assertThat(secretDenied.count()).isPositive();
+
+    configDenied.lift();
+    await()
+        .atMost(Resources.DEADLINE)
+        .until(
+            () ->
+                client.configMaps().inNamespace(ns).withName("site-nameserver-config").get()
+                    != null);
+    secretDenied.lift();
+    Resources.awaitResource(
+        client,
+        DnsUpdateIssuer.class,
+        ns,
+        "site",
+        i -> Resources.ready(i).map(c -> c.getMessage().contains("does not exist")).orElse(false));
   }
 }

@@ -125,10 +125,26 @@ class IssuerStatusesTest {
     assertThat(statusOf(s, "Stalled")).isEqualTo("False");
   }
 
+  @Test
+  void aMissingKeytabIsReconcilingForTheRetryIntervalThenStalled() {
+    // a secrets operator may be about to create the Secret; after that, a person must
+    DnsUpdateIssuer issuer = issuer(1);
+    IssuerOutcome missing = IssuerOutcome.unprobed(IssuerReason.KeytabNotReady, "no keytab");
+    issuer.setStatus(from(issuer, missing));
+    assertThat(statusOf(issuer.getStatus(), "Reconciling")).isEqualTo("True");
+    assertThat(statusOf(issuer.getStatus(), "Stalled")).isEqualTo("False");
+
+    clock.advance(STALL_AFTER);
+    DnsUpdateIssuerStatus s = from(issuer, missing);
+    assertThat(statusOf(s, "Stalled")).isEqualTo("True");
+    assertThat(Conditions.reason(s.getConditions(), "Stalled")).isEqualTo("KeytabNotReady");
+    assertThat(statusOf(s, "Reconciling")).isEqualTo("False");
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = IssuerReason.class,
-      names = {"InvalidSpec", "KeyRejected", "UpdateRefused", "ZoneNotFound"})
+      names = {"InvalidSpec", "KeyRejected", "KerberosFailed", "UpdateRefused", "ZoneNotFound"})
   void whatNeedsTheUserIsStalledAtOnce(IssuerReason reason) {
     DnsUpdateIssuerStatus s = from(issuer(1), IssuerOutcome.unprobed(reason, "fix it"));
 

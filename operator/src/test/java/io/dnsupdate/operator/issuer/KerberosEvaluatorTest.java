@@ -1,0 +1,49 @@
+package io.dnsupdate.operator.issuer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dnsupdate.api.GssAlgorithm;
+import io.dnsupdate.config.IssuerCredential;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** What keeps a failing Kerberos issuer's message the same from probe to probe. */
+class KerberosEvaluatorTest {
+  static final IssuerCredential.Kerberos CREDENTIAL =
+      new IssuerCredential.Kerberos(
+          "acme@EXAMPLE.TEST",
+          List.of("127.0.0.1:88"),
+          "acme-keytab",
+          "keytab",
+          Optional.empty(),
+          GssAlgorithm.GSS_TSIG);
+
+  @Test
+  void theLoginsTemporaryKeytabFileIsNamedAsTheSecret() {
+    String engine =
+        "Kerberos login as 'acme@EXAMPLE.TEST' with keytab"
+            + " /tmp/dnsupdate-keytab-13551901905545249548/keytab failed: the keytab holds no"
+            + " current key";
+
+    assertThat(KerberosEvaluator.withoutTempPath(engine, CREDENTIAL))
+        .isEqualTo(
+            "Kerberos login as 'acme@EXAMPLE.TEST' with the keytab of Secret 'acme-keytab'"
+                + " (key 'keytab') failed: the keytab holds no current key");
+  }
+
+  @Test
+  void theRandomLabelOfAContextNameIsLeftOut() {
+    String first =
+        "nameserver 127.0.0.1:53 (tcp) rejected the signature of context"
+            + " 3f9a0c1d2e4b5a69.sig-ns1.example.test. (NOERROR, TSIG error BADTIME)";
+    String second = first.replace("3f9a0c1d2e4b5a69", "00aa11bb22cc33dd");
+
+    assertThat(KerberosEvaluator.withoutContextNames(first))
+        .isEqualTo(KerberosEvaluator.withoutContextNames(second))
+        .contains("context <random>.sig-ns1.example.test.");
+    // a host name that merely ends in "sig-" keeps its label
+    assertThat(KerberosEvaluator.withoutContextNames("host mysig-ns.example.test."))
+        .isEqualTo("host mysig-ns.example.test.");
+  }
+}
