@@ -16,7 +16,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,10 +26,6 @@ import java.util.regex.Pattern;
  * proves that the keytab still logs in, and no ticket outlives it.
  */
 final class KerberosEvaluator {
-  /** {@code KerberosIdentity.login}'s private temp file, as its messages name it. */
-  private static final Pattern TEMP_KEYTAB =
-      Pattern.compile("keytab \\S*dnsupdate-keytab-[^/\\s]*/keytab");
-
   /** The random first label of a GSS-TSIG context's name (GssTsigSession's hex label). */
   private static final Pattern CONTEXT_LABEL = Pattern.compile("\\b[0-9a-f]{8,}\\.sig-");
 
@@ -110,11 +105,22 @@ final class KerberosEvaluator {
       IssuerSettings settings, IssuerCredential.Kerberos credential, byte[] keytab) {
     KerberosIdentity identity;
     try {
-      identity = KerberosIdentity.login(credential.principal(), credential.kdcs(), keytab);
+      // failures name the keytab as the Secret, not the temporary file (a new, deleted name each
+      // probe: it would rewrite the status of a failing issuer every time)
+      identity =
+          KerberosIdentity.login(
+              credential.principal(),
+              credential.kdcs(),
+              keytab,
+              "the keytab of Secret '"
+                  + credential.keytabSecret()
+                  + "' (key '"
+                  + credential.keytabKey()
+                  + "')");
     } catch (GssTsigException e) {
       return new IssuerOutcome(
           IssuerReason.of(e.reason()),
-          withoutTempPath(e.getMessage(), credential),
+          e.getMessage(),
           settings.zone().map(Object::toString).orElse(null),
           null,
           credential.principal(),
@@ -138,23 +144,6 @@ final class KerberosEvaluator {
               o.probedAt(),
               o.previousKeyOnly());
     }
-  }
-
-  /**
-   * The login's message names the temporary file the keytab was in for the login: a new name each
-   * probe, already deleted, of no use to a reader, and it would change the status at every probe.
-   * Said as the Secret instead.
-   */
-  static String withoutTempPath(String message, IssuerCredential.Kerberos credential) {
-    return TEMP_KEYTAB
-        .matcher(message)
-        .replaceAll(
-            Matcher.quoteReplacement(
-                "the keytab of Secret '"
-                    + credential.keytabSecret()
-                    + "' (key '"
-                    + credential.keytabKey()
-                    + "')"));
   }
 
   /**

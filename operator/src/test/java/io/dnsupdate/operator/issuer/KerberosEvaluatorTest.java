@@ -20,19 +20,6 @@ class KerberosEvaluatorTest {
           GssAlgorithm.GSS_TSIG);
 
   @Test
-  void theLoginsTemporaryKeytabFileIsNamedAsTheSecret() {
-    String engine =
-        "Kerberos login as 'acme@EXAMPLE.TEST' with keytab"
-            + " /tmp/dnsupdate-keytab-13551901905545249548/keytab failed: the keytab holds no"
-            + " current key";
-
-    assertThat(KerberosEvaluator.withoutTempPath(engine, CREDENTIAL))
-        .isEqualTo(
-            "Kerberos login as 'acme@EXAMPLE.TEST' with the keytab of Secret 'acme-keytab'"
-                + " (key 'keytab') failed: the keytab holds no current key");
-  }
-
-  @Test
   void theRandomLabelOfAContextNameIsLeftOut() {
     String first =
         "nameserver 127.0.0.1:53 (tcp) rejected the signature of context"
