@@ -2,23 +2,10 @@ package io.dnsupdate.operator.issuer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dnsupdate.api.GssAlgorithm;
-import io.dnsupdate.config.IssuerCredential;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** What keeps a failing Kerberos issuer's message the same from probe to probe. */
 class KerberosEvaluatorTest {
-  static final IssuerCredential.Kerberos CREDENTIAL =
-      new IssuerCredential.Kerberos(
-          "acme@EXAMPLE.TEST",
-          List.of("127.0.0.1:88"),
-          "acme-keytab",
-          "keytab",
-          Optional.empty(),
-          GssAlgorithm.GSS_TSIG);
-
   @Test
   void theRandomLabelOfAContextNameIsLeftOut() {
     String first =
