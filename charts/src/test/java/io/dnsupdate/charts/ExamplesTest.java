@@ -43,7 +43,8 @@ class ExamplesTest {
   @ValueSource(
       strings = {
         "tsigkey.yaml:tsigkeys.dnsupdate.io-v1.yml",
-        "dnsupdateissuer.yaml:dnsupdateissuers.dnsupdate.io-v1.yml"
+        "dnsupdateissuer.yaml:dnsupdateissuers.dnsupdate.io-v1.yml",
+        "dnsupdateissuer-kerberos.yaml:dnsupdateissuers.dnsupdate.io-v1.yml"
       })
   void customResourcesFitTheShippedCrdSchema(String pair) throws IOException {
     String[] files = pair.split(":");
