@@ -267,6 +267,7 @@ class ExamplesTest {
           .containsExactlyInAnyOrder(
               "tsigkey.yaml",
               "dnsupdateissuer.yaml",
+              "dnsupdateissuer-kerberos.yaml",
               "issuer-letsencrypt-staging.yaml",
               "clusterissuer-letsencrypt-staging.yaml",
               "certificate-wildcard.yaml",
