@@ -2,12 +2,14 @@ package io.dnsupdate.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.e2e.ExampleResources;
 import io.dnsupdate.e2e.LocalNameserver;
 import io.dnsupdate.testkit.KerberosKdc;
 import io.dnsupdate.testkit.PebbleServer;
 import io.dnsupdate.testkit.Pem;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -160,14 +162,23 @@ class CertManagerIssuanceIT {
             List.of(kdc.kdcAddress()),
             kdc.principal(KerberosKdc.DNS_SERVICE));
     cluster.admin().resource(kerberos).create();
-    cluster
-        .dns()
-        .trustPrincipals(
-            "grant "
-                + kdc.principal(KerberosKdc.ACME)
-                + " name _acme-challenge."
-                + domain
-                + ". TXT;");
+    // the grants as the operator renders them for the issuer, loaded as an admin would
+    String configMap =
+        kerberos.getMetadata().getName() + ApiConstants.NAMESERVER_CONFIG_SECRET_SUFFIX;
+    String policy =
+        cluster
+            .await("the nameserver config of " + ns + " grants the principal")
+            .until(
+                () -> {
+                  ConfigMap c =
+                      cluster.admin().configMaps().inNamespace(ns).withName(configMap).get();
+                  return c == null
+                      ? ""
+                      : c.getData().getOrDefault(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY, "");
+                },
+                p -> p.contains("_acme-challenge." + domain + "."));
+    assertThat(policy).contains("grant " + kdc.principal(KerberosKdc.ACME) + " name");
+    cluster.dns().trustPrincipals(policy);
     cluster.awaitReady(kerberos);
     apply(cluster, issuer("Issuer", "pebble", ns, kerberos.getMetadata().getName()));
     apply(cluster, certificate(ns, "kerberos", "Issuer", List.of(domain)));
