@@ -103,9 +103,12 @@ app.kubernetes.io/part-of: dnsupdate-operator
 
 {{/* The scratch directory both JVMs need with a read-only root filesystem. */}}
 {{- define "dnsupdate-operator.tmpVolume" -}}
+{{- /* in memory: a Kerberos issuer's keytab is written here for the moment of a login and must
+     never reach the node's disk; what else lands here is a few KiB (JVM perf data, krb5.conf) */ -}}
 - name: tmp
   emptyDir:
-    sizeLimit: 64Mi
+    medium: Memory
+    sizeLimit: 16Mi
 {{- end }}
 {{- define "dnsupdate-operator.tmpVolumeMount" -}}
 - name: tmp

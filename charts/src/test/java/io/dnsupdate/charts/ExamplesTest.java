@@ -43,7 +43,8 @@ class ExamplesTest {
   @ValueSource(
       strings = {
         "tsigkey.yaml:tsigkeys.dnsupdate.io-v1.yml",
-        "dnsupdateissuer.yaml:dnsupdateissuers.dnsupdate.io-v1.yml"
+        "dnsupdateissuer.yaml:dnsupdateissuers.dnsupdate.io-v1.yml",
+        "dnsupdateissuer-kerberos.yaml:dnsupdateissuers.dnsupdate.io-v1.yml"
       })
   void customResourcesFitTheShippedCrdSchema(String pair) throws IOException {
     String[] files = pair.split(":");
@@ -266,6 +267,7 @@ class ExamplesTest {
           .containsExactlyInAnyOrder(
               "tsigkey.yaml",
               "dnsupdateissuer.yaml",
+              "dnsupdateissuer-kerberos.yaml",
               "issuer-letsencrypt-staging.yaml",
               "clusterissuer-letsencrypt-staging.yaml",
               "certificate-wildcard.yaml",

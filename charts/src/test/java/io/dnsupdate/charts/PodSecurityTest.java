@@ -86,6 +86,8 @@ class PodSecurityTest {
               .orElseThrow();
 
       assertThat(tmp.getEmptyDir()).as(deployment.getMetadata().getName()).isNotNull();
+      // a keytab passes through /tmp during a Kerberos login: never on the node's disk
+      assertThat(tmp.getEmptyDir().getMedium()).isEqualTo("Memory");
       assertThat(pod.getContainers())
           .allSatisfy(
               c ->

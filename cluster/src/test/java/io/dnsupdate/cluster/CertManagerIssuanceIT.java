@@ -2,10 +2,16 @@ package io.dnsupdate.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.api.DnsUpdateIssuer;
+import io.dnsupdate.e2e.ExampleResources;
 import io.dnsupdate.e2e.LocalNameserver;
+import io.dnsupdate.testkit.KerberosKdc;
 import io.dnsupdate.testkit.PebbleServer;
 import io.dnsupdate.testkit.Pem;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +25,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -124,6 +131,69 @@ class CertManagerIssuanceIT {
         .isEqualTo(zoneBefore);
   }
 
+  @Test
+  void aKerberosIssuerGetsACertificateSignedWithGssTsig(RealCluster cluster) throws Exception {
+    String ns = "cm-kerberos";
+    String domain = "k." + LocalNameserver.ZONE;
+    cluster.kubectlOk("create", "namespace", ns);
+    KerberosKdc kdc = cluster.kdc();
+    cluster
+        .admin()
+        .secrets()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("acme-dns-keytab")
+                .withNamespace(ns)
+                .endMetadata()
+                .withData(
+                    Map.of(
+                        "keytab",
+                        Base64.getEncoder().encodeToString(kdc.keytabBytes(KerberosKdc.ACME))))
+                .build())
+        .create();
+    DnsUpdateIssuer kerberos =
+        ExampleResources.kerberosIssuer(
+            ns,
+            cluster.dns().hostPort(),
+            LocalNameserver.ZONE + ".",
+            List.of(domain),
+            kdc.principal(KerberosKdc.ACME),
+            List.of(kdc.kdcAddress()),
+            kdc.principal(KerberosKdc.DNS_SERVICE));
+    cluster.admin().resource(kerberos).create();
+    // the grants as the operator renders them for the issuer, loaded as an admin would
+    String configMap =
+        kerberos.getMetadata().getName() + ApiConstants.NAMESERVER_CONFIG_SECRET_SUFFIX;
+    String policy =
+        cluster
+            .await("the nameserver config of " + ns + " grants the principal")
+            .until(
+                () -> {
+                  ConfigMap c =
+                      cluster.admin().configMaps().inNamespace(ns).withName(configMap).get();
+                  return c == null
+                      ? ""
+                      : c.getData().getOrDefault(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY, "");
+                },
+                p -> p.contains("_acme-challenge." + domain + "."));
+    assertThat(policy).contains("grant " + kdc.principal(KerberosKdc.ACME) + " name");
+    cluster.dns().trustPrincipals(policy);
+    cluster.awaitReady(kerberos);
+    apply(cluster, issuer("Issuer", "pebble", ns, kerberos.getMetadata().getName()));
+    apply(cluster, certificate(ns, "kerberos", "Issuer", List.of(domain)));
+
+    X509Certificate leaf = awaitIssued(cluster, ns, "kerberos");
+
+    assertThat(leaf.getSubjectAlternativeNames().stream().map(n -> (String) n.get(1)))
+        .containsExactly(domain);
+    // written as the principal, through a GSS-TSIG context: not with a TSIG key
+    assertThat(cluster.dns().named().logFile())
+        .content()
+        .contains("/key acme\\@EXAMPLE.TEST: updating zone 'example.test/IN'");
+    awaitNoChallengeRecords(cluster);
+  }
+
   private X509Certificate awaitIssued(RealCluster cluster, String ns, String name)
       throws Exception {
     cluster
@@ -168,6 +238,10 @@ class CertManagerIssuanceIT {
   }
 
   private String issuer(String kind, String name, String namespace) {
+    return issuer(kind, name, namespace, "example-com");
+  }
+
+  private String issuer(String kind, String name, String namespace, String dnsUpdateIssuer) {
     String caBundle;
     try {
       caBundle = Base64.getEncoder().encodeToString(Files.readAllBytes(pebble.tlsCaPemFile()));
@@ -192,7 +266,7 @@ class CertManagerIssuanceIT {
                     groupName: acme.dnsupdate.io
                     solverName: dnsupdate
                     config:
-                      issuer: example-com
+                      issuer: %s
         """
         .formatted(
             kind,
@@ -200,7 +274,8 @@ class CertManagerIssuanceIT {
             namespace == null ? "" : "  namespace: " + namespace,
             pebble.directoryUrl(),
             caBundle,
-            name);
+            name,
+            dnsUpdateIssuer);
   }
 
   private static String certificate(String ns, String name, String issuerKind, List<String> names) {

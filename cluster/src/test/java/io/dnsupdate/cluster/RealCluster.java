@@ -9,6 +9,7 @@ import io.dnsupdate.e2e.LocalNameserver;
 import io.dnsupdate.testkit.ClusterBinaries;
 import io.dnsupdate.testkit.CommandResult;
 import io.dnsupdate.testkit.Commands;
+import io.dnsupdate.testkit.KerberosKdc;
 import io.dnsupdate.testkit.KubeControlPlane;
 import io.dnsupdate.testkit.PortReservation;
 import io.dnsupdate.testkit.RepositoryFiles;
@@ -57,6 +58,7 @@ final class RealCluster implements AutoCloseable {
   private final List<ComponentProcess> processes = new ArrayList<>();
   private final KubeControlPlane plane;
   private final LocalNameserver dns;
+  private final KerberosKdc kdc;
   private final Manifests chart;
   private final int webhookPort;
   private final CertManager certManager;
@@ -71,7 +73,10 @@ final class RealCluster implements AutoCloseable {
     certManager = CertManager.fromModule();
     plane = KubeControlPlane.builder().binaries(bins).start();
     closeLast.add(0, plane);
-    dns = LocalNameserver.start();
+    // a realm of its own, so Kerberos issuers (GSS-TSIG) can be tested beside TSIG keys
+    kdc = KerberosKdc.startStandard();
+    closeLast.add(0, kdc);
+    dns = LocalNameserver.start(kdc);
     closeLast.add(0, dns);
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("webhook", Map.of("httpsPort", webhookPort, "service", Map.of("port", webhookPort)));
@@ -146,6 +151,11 @@ final class RealCluster implements AutoCloseable {
     return dns;
   }
 
+  /** The KDC of realm EXAMPLE.TEST; named holds the keytab of DNS/ns1.example.test. */
+  KerberosKdc kdc() {
+    return kdc;
+  }
+
   Path work() {
     return work;
   }
@@ -204,10 +214,16 @@ final class RealCluster implements AutoCloseable {
                             .getOrDefault(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY, "")
                             .contains(lastGrant));
     dns.trust(decoded(config), work);
-    return await("DnsUpdateIssuer " + namespace + "/" + issuer.getMetadata().getName() + " Ready")
+    return awaitReady(issuer);
+  }
+
+  /** The issuer as soon as the operator reports it Ready. */
+  DnsUpdateIssuer awaitReady(DnsUpdateIssuer issuer) {
+    String id = issuer.getMetadata().getNamespace() + "/" + issuer.getMetadata().getName();
+    return await("DnsUpdateIssuer " + id + " Ready")
         .atMost(Duration.ofMinutes(3))
         .until(
-            () -> k8s.resource(issuer).get(),
+            () -> admin().resource(issuer).get(),
             i ->
                 i.getStatus() != null
                     && i.getStatus().getConditions() != null

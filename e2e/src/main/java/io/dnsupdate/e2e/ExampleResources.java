@@ -68,6 +68,33 @@ public final class ExampleResources {
     return issuer;
   }
 
+  /**
+   * examples/dnsupdateissuer-kerberos.yaml in {@code namespace}, logging in as {@code principal} at
+   * {@code kdcs} and sending UPDATEs to {@code nameserver} (an address: so its principal is given
+   * as {@code servicePrincipal}) for {@code domains} of {@code zone}, checking propagation on the
+   * same server.
+   */
+  public static DnsUpdateIssuer kerberosIssuer(
+      String namespace,
+      String nameserver,
+      String zone,
+      List<String> domains,
+      String principal,
+      List<String> kdcs,
+      String servicePrincipal)
+      throws IOException {
+    DnsUpdateIssuer issuer = load("dnsupdateissuer-kerberos.yaml", DnsUpdateIssuer.class);
+    issuer.getMetadata().setNamespace(namespace);
+    issuer.getSpec().setNameservers(List.of(nameserver));
+    issuer.getSpec().setZone(zone);
+    issuer.getSpec().setDomains(domains);
+    issuer.getSpec().getKerberos().setPrincipal(principal);
+    issuer.getSpec().getKerberos().setKdcs(kdcs);
+    issuer.getSpec().getKerberos().setServicePrincipal(servicePrincipal);
+    issuer.getSpec().getPropagation().setNameservers(List.of(nameserver));
+    return issuer;
+  }
+
   private static <T> T load(String file, Class<T> type) throws IOException {
     try (InputStream in = Files.newInputStream(examplesDir().resolve(file))) {
       return Serialization.unmarshal(in, type);

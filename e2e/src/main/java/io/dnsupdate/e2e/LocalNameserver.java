@@ -1,6 +1,7 @@
 package io.dnsupdate.e2e;
 
 import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.testkit.KerberosKdc;
 import io.dnsupdate.testkit.NamedServer;
 import io.dnsupdate.testkit.TestKeys;
 import java.io.IOException;
@@ -22,6 +23,8 @@ public final class LocalNameserver implements AutoCloseable {
 
   private final NamedServer named;
   private Path keyInclude;
+  private List<String> keyGrants = List.of();
+  private List<String> principalGrants = List.of();
 
   private LocalNameserver(NamedServer named) {
     this.named = named;
@@ -29,6 +32,20 @@ public final class LocalNameserver implements AutoCloseable {
 
   /** Starts named on 127.0.0.1 with a free port. */
   public static LocalNameserver start() {
+    return new LocalNameserver(builder().start());
+  }
+
+  /**
+   * As {@link #start()}, also accepting GSS-TSIG: named holds the keytab of {@link
+   * KerberosKdc#DNS_SERVICE} from {@code kdc} ({@code tkey-gssapi-keytab}); principals get grants
+   * by {@link #trustPrincipals}.
+   */
+  public static LocalNameserver start(KerberosKdc kdc) {
+    return new LocalNameserver(
+        builder().gssapi(kdc.keytab(KerberosKdc.DNS_SERVICE), kdc.krb5Conf()).start());
+  }
+
+  private static NamedServer.Builder builder() {
     String records =
         String.join(
             "\n",
@@ -38,13 +55,10 @@ public final class LocalNameserver implements AutoCloseable {
             "ns1 IN A 127.0.0.1",
             "www IN A 127.0.0.1",
             "");
-    NamedServer named =
-        NamedServer.builder()
-            .port(0)
-            .key(TestKeys.ADMIN)
-            .primaryZone(ZONE, records, ADMIN_GRANT)
-            .start();
-    return new LocalNameserver(named);
+    return NamedServer.builder()
+        .port(0)
+        .key(TestKeys.ADMIN)
+        .primaryZone(ZONE, records, ADMIN_GRANT);
   }
 
   public NamedServer named() {
@@ -71,15 +85,36 @@ public final class LocalNameserver implements AutoCloseable {
     }
     Path include = Files.createTempFile(workDir, "operator-key-", ".conf");
     Files.writeString(include, keyClause);
-    List<String> grants = new ArrayList<>();
-    grants.add(ADMIN_GRANT);
-    policy.lines().map(String::strip).filter(l -> l.startsWith("grant ")).forEach(grants::add);
     // a rotated key keeps its name: the previous clause must go, BIND refuses two of one name
     if (keyInclude != null) {
       named.removeInclude(keyInclude);
     }
     keyInclude = include;
-    named.addInclude(include).updatePolicy(ZONE, grants).reconfig();
+    keyGrants = grantLines(policy);
+    named.addInclude(include).updatePolicy(ZONE, grants()).reconfig();
+  }
+
+  /**
+   * Adds update-policy grants for Kerberos principals (GSS-TSIG), e.g. as the operator renders them
+   * for a Kerberos issuer, to those of the keys; then {@code rndc reconfig}.
+   *
+   * @param policy text whose lines starting with {@code grant } are taken
+   */
+  public void trustPrincipals(String policy) {
+    principalGrants = grantLines(policy);
+    named.updatePolicy(ZONE, grants()).reconfig();
+  }
+
+  private static List<String> grantLines(String policy) {
+    return policy.lines().map(String::strip).filter(l -> l.startsWith("grant ")).toList();
+  }
+
+  private List<String> grants() {
+    List<String> grants = new ArrayList<>();
+    grants.add(ADMIN_GRANT);
+    grants.addAll(keyGrants);
+    grants.addAll(principalGrants);
+    return grants;
   }
 
   /** Every TXT record in the zone whose owner starts with {@code _acme-challenge}. */

@@ -7,18 +7,12 @@ import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.e2e.acme.DnsChallenge;
 import io.dnsupdate.e2e.acme.IssuedChain;
 import io.dnsupdate.e2e.demo.DemoOptions;
-import io.dnsupdate.testkit.k8s.ApiAccess;
-import io.dnsupdate.testkit.k8s.MockKubernetesApi;
-import io.dnsupdate.testkit.k8s.RequiredPermissions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -102,34 +96,6 @@ class CertificateIssuanceIT {
   @Test
   @Order(3)
   void everyApiCallOfTheOperatorAndTheWebhookIsGrantedByTheChart() {
-    RequiredPermissions chart = RequiredPermissions.load();
-    Map<String, Set<ApiAccess>> used =
-        Map.of("operator", new TreeSet<>(BY_TEXT), "webhook", new TreeSet<>(BY_TEXT));
-    for (MockKubernetesApi.Call call : stack.api().calls()) {
-      String component =
-          switch (call.token()) {
-            case LocalStack.OPERATOR_TOKEN -> "operator";
-            case LocalStack.WEBHOOK_TOKEN -> "webhook";
-            default -> null; // the test's own admin client
-          };
-      if (component != null) {
-        used.get(component).add(ApiAccess.of(call));
-      }
-    }
-    used.forEach(
-        (component, calls) -> {
-          System.out.println("[api-calls] " + component + ": " + calls);
-          assertThat(calls).as("calls of the %s", component).isNotEmpty();
-          assertThat(calls)
-              .allSatisfy(
-                  a ->
-                      assertThat(chart.grants(component, a))
-                          .as("%s may %s", component, a)
-                          .isTrue());
-        });
-    assertThat(used.get("webhook"))
-        .noneMatch(a -> a.resource().equals("secrets") && !a.verb().equals("get"));
+    ChartGrants.assertEveryCallGranted(stack);
   }
-
-  private static final Comparator<ApiAccess> BY_TEXT = Comparator.comparing(ApiAccess::toString);
 }
