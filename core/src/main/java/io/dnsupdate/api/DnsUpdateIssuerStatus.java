@@ -28,7 +28,8 @@ public class DnsUpdateIssuerStatus {
   @JsonPropertyDescription("The nameserver (host:port) that accepted the signed probe.")
   private String primary;
 
-  @JsonPropertyDescription("The name of the TSIG key that signed the probe.")
+  @JsonPropertyDescription(
+      "Who signed the probe: the name of the TSIG key, or the Kerberos principal (GSS-TSIG).")
   private String keyName;
 
   @JsonPropertyDescription(
@@ -45,10 +46,11 @@ public class DnsUpdateIssuerStatus {
           + " zone; with spec.requireLimitedKey it is False with reason KeyTooBroad instead);"
           + " Unknown (reason Probing) while a new generation of the spec is being probed;"
           + " otherwise False and the reason says why not: KeyNotReady, NameserverUnreachable,"
-          + " ZoneNotFound, KeyRejected, UpdateRefused, UpdateNotApplied, KeyTooBroad, InvalidSpec,"
-          + " ..."
+          + " ZoneNotFound, KeyRejected, UpdateRefused, UpdateNotApplied, KeyTooBroad, InvalidSpec;"
+          + " for Kerberos issuers also KeytabNotReady, KdcUnreachable, KerberosFailed; ..."
           + " Reconciling is True while the operator is still working towards Ready (Probing,"
-          + " KeyNotReady, a nameserver failing for less than the retry interval); Stalled is"
+          + " KeyNotReady, KeytabNotReady, a nameserver or KDC failing for less than the retry"
+          + " interval); Stalled is"
           + " True when it cannot get there without a change to the spec, the key or the"
           + " nameserver (kstatus conventions).")
   private List<Condition> conditions = new ArrayList<>();
