@@ -146,22 +146,8 @@ class StartupBenchmark {
    * with the same flags file and jar, with the JRE of the image.
    */
   private void imageArchive(Path archive) throws Exception {
-    PackagedJar jar = PackagedJar.of("operator");
-    Path script = jar.jvmOptions().resolveSibling("cds-archive.sh");
-    Path log = work.resolve("cds-archive.log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                "sh",
-                script.toString(),
-                jar.jar().toString(),
-                jar.jvmOptions().toString(),
-                archive.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().put("JAVA", PackagedJar.java());
-    Process p = builder.start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("cds-archive.sh ends").isTrue();
-    assertThat(p.exitValue()).as("cds-archive.sh: %s", Files.readString(log)).isZero();
+    assertThat(PackagedJar.of("operator").writeCdsArchive(archive, work.resolve("cds-archive.log")))
+        .containsExactly("-XX:SharedArchiveFile=" + archive);
   }
 
   private static String load() {
