@@ -1,6 +1,7 @@
 package io.dnsupdate.operator;
 
 import io.dnsupdate.cli.UsageException;
+import io.dnsupdate.operator.runtime.CdsTraining;
 import io.dnsupdate.operator.runtime.OperatorOptions;
 import io.dnsupdate.operator.runtime.RunningOperator;
 import io.dnsupdate.operator.runtime.Startup;
@@ -30,11 +31,20 @@ public final class OperatorMain {
     return Startup.start(OperatorOptions.parse(args, System.getenv()), System.getenv());
   }
 
-  /** Starts, then blocks until SIGTERM or the loss of the leader Lease. */
+  /**
+   * Starts, then blocks until SIGTERM or the loss of the leader Lease; with {@code --cds-training},
+   * makes a dry start for the class-data archive and exits.
+   */
   public static void main(String[] args) {
     RunningOperator running;
     try {
-      running = start(args);
+      OperatorOptions options = OperatorOptions.parse(args, System.getenv());
+      if (options.cdsTraining()) {
+        CdsTraining.run(options, System.getenv());
+        System.exit(0);
+        return;
+      }
+      running = Startup.start(options, System.getenv());
     } catch (UsageException e) {
       if (e.helpRequested()) {
         System.out.print(e.getMessage());

@@ -1,9 +1,11 @@
 package io.dnsupdate.testkit;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A packaged component ({@code <module>/target/dnsupdate-<module>.jar} with its lib/ folder) and
@@ -38,6 +40,38 @@ public record PackagedJar(Path jar, Path jvmOptions) {
   /** {@link #command(List)} without extra flags. */
   public List<String> command() {
     return command(List.of());
+  }
+
+  /**
+   * Writes the class-data-sharing archive the module's image ships, the way its Dockerfile does:
+   * {@code <module>/cds-archive.sh} with this jar, its JVM flags file and {@link #java()}.
+   *
+   * @param log where the script's output goes
+   * @return the JVM flags the image adds to run with the archive
+   * @throws IllegalStateException when the module has no such script, or it fails
+   */
+  public List<String> writeCdsArchive(Path archive, Path log)
+      throws IOException, InterruptedException {
+    Path script = jvmOptions.resolveSibling("cds-archive.sh");
+    if (!Files.isRegularFile(script)) {
+      throw new IllegalStateException(script + " is missing: this image ships no archive");
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                "sh", script.toString(), jar.toString(), jvmOptions.toString(), archive.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("JAVA", java());
+    Process p = builder.start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(script + " did not end within 120 s");
+    }
+    if (p.exitValue() != 0 || !Files.isRegularFile(archive)) {
+      throw new IllegalStateException(
+          script + " failed (exit " + p.exitValue() + "): " + Files.readString(log));
+    }
+    return List.of("-XX:SharedArchiveFile=" + archive);
   }
 
   /** The {@code java} launcher running this test. */

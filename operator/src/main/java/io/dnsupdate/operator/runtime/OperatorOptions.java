@@ -30,6 +30,8 @@ import java.util.Set;
  * @param probeInterval time between probes of a working DnsUpdateIssuer
  * @param retryInterval time before probing a failing DnsUpdateIssuer again
  * @param recheckInterval time between reads of a Secret a TsigKey imports from (not watched)
+ * @param cdsTraining start without an API server and exit, for the image's class-data archive
+ *     ({@link CdsTraining})
  */
 public record OperatorOptions(
     Optional<Path> kubeconfig,
@@ -42,7 +44,8 @@ public record OperatorOptions(
     String logLevel,
     Duration probeInterval,
     Duration retryInterval,
-    Duration recheckInterval) {
+    Duration recheckInterval,
+    boolean cdsTraining) {
 
   public static final String DEFAULT_LEASE_NAME = "dnsupdate-operator";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -96,7 +99,11 @@ public record OperatorOptions(
                   "DURATION",
                   "RECHECK_INTERVAL",
                   "1m",
-                  "between reads of imported Secrets")));
+                  "between reads of imported Secrets"),
+              Flag.toggle(
+                  "cds-training",
+                  "start without an API server and exit: what the image build runs under"
+                      + " -XX:ArchiveClassesAtExit for its class-data archive")));
 
   public OperatorOptions {
     Objects.requireNonNull(kubeconfig, "kubeconfig");
@@ -129,7 +136,8 @@ public record OperatorOptions(
             v.oneOf("log-level", LogLevels.NAMES),
             v.positiveDuration("probe-interval"),
             v.positiveDuration("retry-interval"),
-            v.positiveDuration("recheck-interval"));
+            v.positiveDuration("recheck-interval"),
+            v.isSet("cds-training"));
     v.check();
     return options;
   }

@@ -32,15 +32,16 @@ public final class Startup {
    */
   public static RunningOperator start(OperatorOptions options, Map<String, String> env) {
     LogLevels.apply(options.logLevel());
+    return start(options, env, config(options));
+  }
+
+  /** {@link #start(OperatorOptions, Map)} with the API client's configuration given. */
+  static RunningOperator start(OperatorOptions options, Map<String, String> env, Config config) {
     String identity = identity(env);
-    KubernetesClient client = client(options);
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     RunningOperator running = new RunningOperator();
     try {
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      new JvmMemoryMetrics().bindTo(registry);
-      new JvmThreadMetrics().bindTo(registry);
-      new ProcessorMetrics().bindTo(registry);
-      new UptimeMetrics().bindTo(registry);
+      PrometheusMeterRegistry registry = meterRegistry();
       LeaderElectionConfiguration leaderElection =
           options.leaderElection() ? leaderElection(options, client, identity, running) : null;
       Operator operator =
@@ -104,13 +105,22 @@ public final class Startup {
         false);
   }
 
-  private static KubernetesClient client(OperatorOptions options) {
-    Config config =
-        options
-            .kubeconfig()
-            .map(path -> Config.fromKubeconfig(path.toFile()))
-            .orElseGet(() -> Config.autoConfigure(null));
-    return new KubernetesClientBuilder().withConfig(config).build();
+  /** The registry of {@code /metrics}, with the JVM's own meters. */
+  static PrometheusMeterRegistry meterRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return registry;
+  }
+
+  /** The API client's configuration: the kubeconfig flag, else fabric8's own search. */
+  static Config config(OperatorOptions options) {
+    return options
+        .kubeconfig()
+        .map(path -> Config.fromKubeconfig(path.toFile()))
+        .orElseGet(() -> Config.autoConfigure(null));
   }
 
   private static String identity(Map<String, String> env) {

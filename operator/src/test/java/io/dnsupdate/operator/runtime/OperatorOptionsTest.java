@@ -22,6 +22,9 @@ class OperatorOptionsTest {
     assertThat(o.httpPort()).isEqualTo(8080);
     assertThat(o.logLevel()).isEqualTo("info");
     assertThat(o.probeInterval()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(o.cdsTraining()).isFalse();
+    assertThat(OperatorOptions.parse(new String[] {"--cds-training"}, Map.of()).cdsTraining())
+        .isTrue();
   }
 
   @Test
