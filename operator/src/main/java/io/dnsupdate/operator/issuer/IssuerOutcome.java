@@ -33,6 +33,13 @@ public record IssuerOutcome(
     return new IssuerOutcome(reason, message, null, null, null, null, false);
   }
 
+  /** The same outcome told by {@code other}; this one itself when the message is the same. */
+  public IssuerOutcome withMessage(String other) {
+    return other.equals(message)
+        ? this
+        : new IssuerOutcome(reason, other, zone, primary, keyName, probedAt, previousKeyOnly);
+  }
+
   public boolean ready() {
     return reason == IssuerReason.Authenticated || reason == IssuerReason.KeyNotLimited;
   }

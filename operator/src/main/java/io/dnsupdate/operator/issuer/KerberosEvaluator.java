@@ -132,17 +132,7 @@ final class KerberosEvaluator {
     }
     try (GssProbeSigner signer = new GssProbeSigner(identity, credential, clock)) {
       IssuerOutcome o = probe.probe(settings, signer);
-      String message = withoutContextNames(o.message());
-      return message.equals(o.message())
-          ? o
-          : new IssuerOutcome(
-              o.reason(),
-              message,
-              o.zone(),
-              o.primary(),
-              o.keyName(),
-              o.probedAt(),
-              o.previousKeyOnly());
+      return o.withMessage(withoutContextNames(o.message()));
     }
   }
 
@@ -162,16 +152,6 @@ final class KerberosEvaluator {
 
   /** The last line of defence: no value of the keytab Secret in the message. */
   private static IssuerOutcome redacted(IssuerOutcome o, Secret secret) {
-    String message = SafeMessages.withoutValues(o.message(), secret);
-    return message.equals(o.message())
-        ? o
-        : new IssuerOutcome(
-            o.reason(),
-            message,
-            o.zone(),
-            o.primary(),
-            o.keyName(),
-            o.probedAt(),
-            o.previousKeyOnly());
+    return o.withMessage(SafeMessages.withoutValues(o.message(), secret));
   }
 }
