@@ -151,17 +151,9 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     Evaluation evaluation = evaluate(issuer, context);
     IssuerOutcome outcome = evaluation.outcome();
     sample.stop(meters.timer("dnsupdate.issuer.reconcile", "reason", outcome.reason().name()));
-    String message =
-        SafeMessages.of(outcome.message(), evaluation.current(), evaluation.previous());
     outcome =
-        new IssuerOutcome(
-            outcome.reason(),
-            message,
-            outcome.zone(),
-            outcome.primary(),
-            outcome.keyName(),
-            outcome.probedAt(),
-            outcome.previousKeyOnly());
+        outcome.withMessage(
+            SafeMessages.of(outcome.message(), evaluation.current(), evaluation.previous()));
     announce(issuer, outcome);
     DnsUpdateIssuerStatus status =
         IssuerStatuses.from(issuer, outcome, conditions, retryInterval, clock.instant());
