@@ -114,11 +114,18 @@ class PackagedJarsIT {
     assertThat(processes).allMatch(Process::isAlive);
   }
 
-  private void launch(String module, Map<String, String> env) throws IOException {
+  private void launch(String module, Map<String, String> env)
+      throws IOException, InterruptedException {
     Path log = work.resolve(module + ".log");
-    // the image's command: its JVM flags (<module>/jvm.options), then the jar with its lib/
+    // the image's command: its JVM flags (<module>/jvm.options), then the jar with its lib/; the
+    // operator's image adds the class-data archive its build writes (operator/cds-archive.sh)
+    PackagedJar jar = PackagedJar.of(module);
+    List<String> imageFlags =
+        module.equals("operator")
+            ? jar.writeCdsArchive(work.resolve(module + ".jsa"), work.resolve(module + "-cds.log"))
+            : List.of();
     ProcessBuilder builder =
-        new ProcessBuilder(PackagedJar.of(module).command())
+        new ProcessBuilder(jar.command(imageFlags))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().putAll(env);
