@@ -5,6 +5,8 @@ import static io.dnsupdate.webhook.WebhookFixture.payload;
 import static io.dnsupdate.webhook.WebhookFixture.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
 import io.dnsupdate.api.DnsUpdateIssuerSpec;
 import io.dnsupdate.testkit.NamedExtension;
 import io.dnsupdate.testkit.NamedServer;
@@ -28,8 +30,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * Figures, not assertions on time: run with {@code mvn -pl webhook -am verify -Pbench}. Through the
@@ -61,6 +65,19 @@ class WebhookBenchmark {
   private static final String ISSUER = "example-test";
 
   private final StringBuilder report = new StringBuilder();
+
+  /**
+   * Logs as the image does ({@code src/main/resources/logback.xml}), not as the other tests: each
+   * challenge's INFO line is part of its cost.
+   */
+  @BeforeAll
+  static void imageLogging() throws Exception {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(WebhookBenchmark.class.getResource("/logback.xml"));
+  }
 
   @Test
   void measure(NamedServer named) throws Exception {
