@@ -5,6 +5,8 @@ import static io.dnsupdate.webhook.WebhookFixture.payload;
 import static io.dnsupdate.webhook.WebhookFixture.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
 import io.dnsupdate.api.DnsUpdateIssuerSpec;
 import io.dnsupdate.testkit.NamedExtension;
 import io.dnsupdate.testkit.NamedServer;
@@ -12,19 +14,26 @@ import io.dnsupdate.testkit.StandardZones;
 import io.dnsupdate.testkit.TestKeys;
 import io.dnsupdate.testkit.k8s.FrontProxyClient;
 import io.dnsupdate.webhook.WebhookFixture;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * Figures, not assertions on time: run with {@code mvn -pl webhook -am verify -Pbench}. Through the
@@ -45,10 +54,30 @@ class WebhookBenchmark {
   private static final int THREADS = 200;
 
   private static final int SEQUENTIAL = 300;
+
+  /** Measured rounds of the concurrent phase per mode ({@code -Dbench.rounds}). */
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 1);
+
+  /** Run only the coalesced mode ({@code -Dbench.coalescedOnly=true}): quicker CPU comparisons. */
+  private static final boolean COALESCED_ONLY = Boolean.getBoolean("bench.coalescedOnly");
+
   private static final String NS = "bench";
   private static final String ISSUER = "example-test";
 
   private final StringBuilder report = new StringBuilder();
+
+  /**
+   * Logs as the image does ({@code src/main/resources/logback.xml}), not as the other tests: each
+   * challenge's INFO line is part of its cost.
+   */
+  @BeforeAll
+  static void imageLogging() throws Exception {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(WebhookBenchmark.class.getResource("/logback.xml"));
+  }
 
   @Test
   void measure(NamedServer named) throws Exception {
@@ -60,11 +89,13 @@ class WebhookBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try {
       run(named, pool, "coalesced (default)", List.of());
-      run(
-          named,
-          pool,
-          "one UPDATE per challenge (--batch-window=off)",
-          List.of("--batch-window=off"));
+      if (!COALESCED_ONLY) {
+        run(
+            named,
+            pool,
+            "one UPDATE per challenge (--batch-window=off)",
+            List.of("--batch-window=off"));
+      }
     } finally {
       pool.shutdownNow();
     }
@@ -130,7 +161,9 @@ class WebhookBenchmark {
       sequential(client, named, mode, SEQUENTIAL, false); // JIT warm-up, not reported
       sequential(client, named, mode, SEQUENTIAL, true);
       concurrent(fixture, client, pool, named, null);
-      concurrent(fixture, client, pool, named, mode);
+      for (int round = 0; round < ROUNDS; round++) {
+        concurrent(fixture, client, pool, named, mode);
+      }
     }
   }
 
@@ -187,6 +220,9 @@ class WebhookBenchmark {
     for (String action : List.of("Present", "CleanUp")) {
       List<String> failures = new CopyOnWriteArrayList<>();
       long messagesBefore = fixture.webhook.metrics().dnsUpdateMessages();
+      Set<Integer> connectionsBefore = clientPorts(fixture.webhook.port());
+      CpuTime cpuBefore = CpuTime.now();
+      long[] kernelBefore = processTicksAndSwitches();
       long t0 = System.nanoTime();
       long[] micros =
           all(
@@ -209,6 +245,10 @@ class WebhookBenchmark {
                 return took;
               });
       double wallMs = (System.nanoTime() - t0) / 1e6;
+      CpuTime cpu = CpuTime.now().minus(cpuBefore);
+      long[] kernel = processTicksAndSwitches();
+      Set<Integer> opened = clientPorts(fixture.webhook.port());
+      opened.removeAll(connectionsBefore);
       long messages = fixture.webhook.metrics().dnsUpdateMessages() - messagesBefore;
       if (failures.isEmpty()) {
         for (int i = 0; i < N; i += 97) {
@@ -234,6 +274,27 @@ class WebhookBenchmark {
             micros[N * 99 / 100] / 1000.0,
             failures.size(),
             failures.isEmpty() ? "" : new java.util.TreeSet<>(failures));
+        line(
+            "%-46s %-7s CPU: webhook threads %6.1f ms (%.3f ms per challenge, ~%.0f%% user, from 10 ms ticks),"
+                + " process %6.1f ms;"
+                + " %d connections opened during the phase; load average %.2f",
+            "",
+            action,
+            cpu.webhookNanos / 1e6,
+            cpu.webhookNanos / 1e6 / N,
+            100.0 * cpu.webhookUserNanos / Math.max(1, cpu.webhookNanos),
+            cpu.processNanos / 1e6,
+            opened.size(),
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        long userTicks = kernel[0] - kernelBefore[0];
+        long systemTicks = kernel[1] - kernelBefore[1];
+        line(
+            "%-46s %-7s whole process (client included): %.0f%% of CPU in the kernel, %.1f context"
+                + " switches per challenge",
+            "",
+            action,
+            100.0 * systemTicks / Math.max(1, userTicks + systemTicks),
+            (kernel[2] - kernelBefore[2]) / (double) N);
       }
     }
     // a failed CleanUp leaves its value: remove whatever is left, so rounds start alike
@@ -242,6 +303,99 @@ class WebhookBenchmark {
       wipe.append("update delete ").append(name(i)).append(" TXT\n");
     }
     named.nsupdate(TestKeys.ADMIN, wipe.toString().split("\n"));
+  }
+
+  /**
+   * CPU time so far of the process and of the webhook's own threads (Jetty's {@code https-*}
+   * workers and selector, the UPDATE batcher, DNS readers), apart from the client's threads in this
+   * same process.
+   */
+  private record CpuTime(long processNanos, long webhookNanos, long webhookUserNanos) {
+    static CpuTime now() {
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      long webhook = 0;
+      long user = 0;
+      for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+        if (t != null && isWebhookThread(t.getThreadName())) {
+          webhook += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+          user += Math.max(0, threads.getThreadUserTime(t.getThreadId()));
+        }
+      }
+      long process =
+          ManagementFactory.getOperatingSystemMXBean()
+                  instanceof com.sun.management.OperatingSystemMXBean os
+              ? os.getProcessCpuTime()
+              : 0;
+      return new CpuTime(process, webhook, user);
+    }
+
+    private static boolean isWebhookThread(String name) {
+      return name.startsWith("https") || name.startsWith("update-") || name.startsWith("dns-");
+    }
+
+    CpuTime minus(CpuTime before) {
+      return new CpuTime(
+          processNanos - before.processNanos,
+          webhookNanos - before.webhookNanos,
+          webhookUserNanos - before.webhookUserNanos);
+    }
+  }
+
+  /**
+   * This process's user and system CPU ticks ({@code /proc/self/stat}) and the context switches of
+   * its live threads ({@code /proc/self/task/}{@code *}{@code /status}); zeros where there is no
+   * /proc. The kernel's share is what a Java profile cannot see.
+   */
+  private static long[] processTicksAndSwitches() {
+    long[] out = new long[3];
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      out[0] = Long.parseLong(f[11]); // utime, field 14
+      out[1] = Long.parseLong(f[12]); // stime, field 15
+      try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+        for (Path t : (Iterable<Path>) tasks::iterator) {
+          try {
+            for (String l : Files.readAllLines(t.resolve("status"))) {
+              if (l.startsWith("voluntary_ctxt_switches:")
+                  || l.startsWith("nonvoluntary_ctxt_switches:")) {
+                out[2] += Long.parseLong(l.substring(l.indexOf(':') + 1).trim());
+              }
+            }
+          } catch (java.io.IOException | RuntimeException gone) {
+            // the thread ended meanwhile
+          }
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[3];
+    }
+    return out;
+  }
+
+  /**
+   * Client-side ports of established TCP connections to the webhook's port (Linux {@code
+   * /proc/net/tcp}); empty elsewhere. Those present after a phase and not before were opened (and
+   * handshaken) during it.
+   */
+  private static Set<Integer> clientPorts(int serverPort) {
+    Set<Integer> ports = new HashSet<>();
+    try {
+      for (String row : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+        String[] f = row.trim().split("\\s+");
+        if (f.length < 4 || !f[3].equals("01")) { // 01: ESTABLISHED
+          continue;
+        }
+        int local = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+        int remote = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
+        if (remote == serverPort) {
+          ports.add(local);
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return ports;
+    }
+    return ports;
   }
 
   @FunctionalInterface
