@@ -45,6 +45,23 @@ public final class KeyMaterialCache {
   @FunctionalInterface
   public interface SecretReader {
     Secret get(String namespace, String name);
+
+    /**
+     * {@link #get}, an API failure told as KeyUnavailable with what to grant.
+     *
+     * @param where how messages name the Secret and what it is for
+     */
+    default Secret read(String namespace, String name, String where) throws SolverFailure {
+      try {
+        return get(namespace, name);
+      } catch (KubernetesClientException e) {
+        String why =
+            e.getCode() == 403
+                ? "the webhook is not allowed to read it (it needs 'get' on secrets)"
+                : "reading it failed" + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "");
+        throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, where + ": " + why, e);
+      }
+    }
   }
 
   /**
@@ -138,16 +155,7 @@ public final class KeyMaterialCache {
     String ns = key.getMetadata().getNamespace();
     String secretName = settings.secretInUse(key.getStatus());
     String where = "Secret " + ns + "/" + secretName + " of TsigKey " + ns + "/" + name(key);
-    Secret secret;
-    try {
-      secret = secrets.get(ns, secretName);
-    } catch (KubernetesClientException e) {
-      String why =
-          e.getCode() == 403
-              ? "the webhook is not allowed to read it (it needs 'get' on secrets)"
-              : "reading it failed" + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "");
-      throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, where + ": " + why, e);
-    }
+    Secret secret = secrets.read(ns, secretName, where);
     if (secret == null) {
       // a failed read keeps nothing: the next challenge reads again
       throw new SolverFailure(

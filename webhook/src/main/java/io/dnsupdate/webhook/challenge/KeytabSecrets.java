@@ -1,7 +1,6 @@
 package io.dnsupdate.webhook.challenge;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -72,16 +71,7 @@ final class KeytabSecrets {
 
   private Keytab load(Ref ref, String owner) throws SolverFailure {
     String where = "Secret " + ref.namespace() + "/" + ref.secret() + " (keytab of " + owner + ")";
-    Secret s;
-    try {
-      s = secrets.get(ref.namespace(), ref.secret());
-    } catch (KubernetesClientException e) {
-      String why =
-          e.getCode() == 403
-              ? "the webhook is not allowed to read it (it needs 'get' on secrets)"
-              : "reading it failed" + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "");
-      throw new SolverFailure(SolverFailure.Reason.KeyUnavailable, where + ": " + why, e);
-    }
+    Secret s = secrets.read(ref.namespace(), ref.secret(), where);
     if (s == null) {
       throw new SolverFailure(
           SolverFailure.Reason.KeyUnavailable,

@@ -54,6 +54,12 @@ public final class Router extends Handler.Abstract {
   /** Largest ChallengePayload accepted; real ones are well under 2 KiB. */
   public static final int MAX_BODY = 64 * 1024;
 
+  /**
+   * A body over {@link #MAX_BODY} but at most this long is read and dropped before the 413, so the
+   * client gets the answer rather than a reset; a longer one is answered at once.
+   */
+  static final long DRAIN_LIMIT = 1024 * 1024;
+
   /** Seconds a client told to come back (429, 503) should wait. */
   static final int RETRY_AFTER_SECONDS = 1;
 
@@ -260,12 +266,32 @@ public final class Router extends Handler.Abstract {
           "the body must be application/json, not " + LogSafe.of(contentType));
       return;
     }
+    ConnectionDeadlines d = deadlines;
     // Jetty has checked that Content-Length is a number and agrees with Transfer-Encoding
-    if (ex.request.getLength() > MAX_BODY) {
-      ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
+    long length = ex.request.getLength();
+    if (length > MAX_BODY) {
+      if (length > DRAIN_LIMIT) {
+        ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
+        return;
+      }
+      // Read and drop the body first: a connection closed on unread bytes is reset, and the
+      // client, still sending, may see the reset instead of the 413. Under the body timeout.
+      if (d != null) {
+        d.bodyStarted(ex.request);
+      }
+      Content.Source.consumeAll(
+          ex.request,
+          Callback.from(
+              () -> {
+                ConnectionDeadlines.bodyDone(ex.request);
+                ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
+              },
+              failure -> {
+                ConnectionDeadlines.bodyDone(ex.request);
+                ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
+              }));
       return;
     }
-    ConnectionDeadlines d = deadlines;
     if (d != null) {
       d.bodyStarted(ex.request);
     }
