@@ -116,11 +116,22 @@ public final class Startup {
   }
 
   /** The API client's configuration: the kubeconfig flag, else fabric8's own search. */
+  /**
+   * Retries of one API request inside fabric8's client, on 5xx answers and I/O errors: a few, for a
+   * blip. Its default (10, doubling from 100 ms) held a reconcile thread for about 18 s before the
+   * failure reached the status; JOSDK retries the whole reconcile with its own backoff and the
+   * status says {@code ApiUnavailable} meanwhile.
+   */
+  static final int REQUEST_RETRIES = 3;
+
   static Config config(OperatorOptions options) {
-    return options
-        .kubeconfig()
-        .map(path -> Config.fromKubeconfig(path.toFile()))
-        .orElseGet(() -> Config.autoConfigure(null));
+    Config config =
+        options
+            .kubeconfig()
+            .map(path -> Config.fromKubeconfig(path.toFile()))
+            .orElseGet(() -> Config.autoConfigure(null));
+    config.setRequestRetryBackoffLimit(REQUEST_RETRIES);
+    return config;
   }
 
   private static String identity(Map<String, String> env) {
