@@ -188,7 +188,9 @@ public final class GssTsigSession implements AutoCloseable {
     try {
       for (int round = 1; ; round++) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Message query = tkeyQuery(keyName, algorithm, token, now);
+        Message query =
+            tkeyQuery(
+                keyName, algorithm, TKEYRecord.GSSAPI, token, now, now.plus(Duration.ofHours(1)));
         int[] sentId = {-1};
         byte[] answerWire =
             channel.exchange(
@@ -490,45 +492,29 @@ public final class GssTsigSession implements AutoCloseable {
 
   /** The TKEY delete of {@link #delete()}, keeping the context here (tests use it alone). */
   synchronized void deleteOnServer() throws GssTsigException {
-    {
-      Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-      Message q = new Message();
-      q.addRecord(Record.newRecord(keyName, Type.TKEY, DClass.ANY), Section.QUESTION);
-      q.addRecord(
-          new TKEYRecord(
-              keyName,
-              DClass.ANY,
-              0,
-              algorithm,
-              now,
-              now,
-              TKEYRecord.DELETE,
-              Rcode.NOERROR,
-              new byte[0],
-              null),
-          Section.ADDITIONAL);
-      Message answer = send(q);
-      boolean confirmed =
-          answer.getRcode() == Rcode.NOERROR
-              && answer.getSection(Section.ANSWER).stream()
-                  .anyMatch(
-                      r ->
-                          r instanceof TKEYRecord t
-                              && t.getName().equals(keyName)
-                              && t.getMode() == TKEYRecord.DELETE
-                              && t.getError() == Rcode.NOERROR);
-      if (!confirmed) {
-        throw new GssTsigException(
-            GssProblem.UPDATE_FAILED,
-            "nameserver "
-                + where()
-                + " did not confirm deleting GSS-TSIG context "
-                + keyName
-                + " ("
-                + Rcode.string(answer.getRcode())
-                + "); it forgets it when it expires at "
-                + expiresAt);
-      }
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Message q = tkeyQuery(keyName, algorithm, TKEYRecord.DELETE, new byte[0], now, now);
+    Message answer = send(q);
+    boolean confirmed =
+        answer.getRcode() == Rcode.NOERROR
+            && answer.getSection(Section.ANSWER).stream()
+                .anyMatch(
+                    r ->
+                        r instanceof TKEYRecord t
+                            && t.getName().equals(keyName)
+                            && t.getMode() == TKEYRecord.DELETE
+                            && t.getError() == Rcode.NOERROR);
+    if (!confirmed) {
+      throw new GssTsigException(
+          GssProblem.UPDATE_FAILED,
+          "nameserver "
+              + where()
+              + " did not confirm deleting GSS-TSIG context "
+              + keyName
+              + " ("
+              + Rcode.string(answer.getRcode())
+              + "); it forgets it when it expires at "
+              + expiresAt);
     }
   }
 
@@ -563,7 +549,9 @@ public final class GssTsigSession implements AutoCloseable {
     }
   }
 
-  private static Message tkeyQuery(Name keyName, Name algorithm, byte[] token, Instant now) {
+  /** A TKEY query: negotiation (mode GSSAPI, carrying a token) or deletion (mode DELETE). */
+  private static Message tkeyQuery(
+      Name keyName, Name algorithm, int mode, byte[] token, Instant inception, Instant expiration) {
     Message q = new Message();
     q.addRecord(Record.newRecord(keyName, Type.TKEY, DClass.ANY), Section.QUESTION);
     q.addRecord(
@@ -572,9 +560,9 @@ public final class GssTsigSession implements AutoCloseable {
             DClass.ANY,
             0,
             algorithm,
-            now,
-            now.plus(Duration.ofHours(1)),
-            TKEYRecord.GSSAPI,
+            inception,
+            expiration,
+            mode,
             Rcode.NOERROR,
             token,
             null),
