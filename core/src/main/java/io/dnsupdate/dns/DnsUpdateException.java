@@ -23,4 +23,19 @@ public class DnsUpdateException extends Exception {
   public FailureReason reason() {
     return reason;
   }
+
+  /**
+   * The failure a future's {@link java.util.concurrent.ExecutionException} carries, for the caller
+   * to throw: a DnsUpdateException as it is; a runtime exception is thrown here as it is, anything
+   * else wrapped.
+   */
+  public static DnsUpdateException causeOf(java.util.concurrent.ExecutionException e) {
+    if (e.getCause() instanceof DnsUpdateException d) {
+      return d;
+    }
+    if (e.getCause() instanceof RuntimeException r) {
+      throw r;
+    }
+    throw new IllegalStateException(e.getCause());
+  }
 }

@@ -73,13 +73,7 @@ final class ParallelReads {
     try {
       return future.get();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof DnsUpdateException d) {
-        throw d;
-      }
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
+      throw DnsUpdateException.causeOf(e);
     } catch (InterruptedException e) {
       future.cancel(true);
       Thread.currentThread().interrupt();

@@ -128,13 +128,7 @@ public final class UpdateBatcher implements AutoCloseable {
     try {
       return p.result.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof DnsUpdateException d) {
-        throw d;
-      }
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
+      throw DnsUpdateException.causeOf(e);
     } catch (TimeoutException e) {
       p.result.cancel(false);
       throw new DnsUpdateException(
