@@ -54,10 +54,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Figures only, printed and written to {@code target/bench-results-operator-memory.txt}; never
  * asserted. {@code -Dbench.nmt=true} adds native memory tracking and writes {@code jcmd} summaries
  * beside it; {@code -Dbench.jvm="name=FLAGS;..."} measures more settings ({@code @shipped} in FLAGS
- * stands for the shipped options file); {@code -Dbench.baseline=DIR} adds the former flags on the
- * jar built in another checkout DIR (e.g. the main branch before a change); {@code
- * -Dbench.only=baseline,shipped} measures only the settings named. Runs with NMT carry its own few
- * MiB of overhead in their RSS.
+ * stands for the shipped options file, {@code env:NAME=VALUE} sets a variable); {@code
+ * -Dbench.baseline=DIR} adds the former flags on the jar built in another checkout DIR (e.g. the
+ * main branch before a change); {@code -Dbench.only=baseline,shipped} measures only the settings
+ * named. Runs with NMT carry its own few MiB of overhead in their RSS.
  */
 class OperatorMemoryBenchmark {
   /** The chart's present memory limit of the operator container (values.yaml). */
@@ -278,12 +278,21 @@ class OperatorMemoryBenchmark {
     env.put("HTTP_ADDRESS", "127.0.0.1");
     env.put("LOG_LEVEL", "info");
     env.put("HOSTNAME", name);
+    List<String> words = new ArrayList<>();
+    for (String w : command) {
+      if (w.startsWith("env:")) {
+        String[] kv = w.substring(4).split("=", 2);
+        env.put(kv[0], kv[1]);
+      } else {
+        words.add(w);
+      }
+    }
     PortReservation port = PortReservation.reserve("127.0.0.1");
     try {
       env.put("HTTP_PORT", String.valueOf(port.port()));
       URI readyz = URI.create("http://127.0.0.1:" + port.port() + "/readyz");
       long t0 = System.nanoTime();
-      ComponentProcess p = ComponentProcess.start(name, command, env, work);
+      ComponentProcess p = ComponentProcess.start(name, words, env, work);
       try {
         await(name + " /readyz")
             .atMost(Duration.ofMinutes(2))

@@ -7,6 +7,8 @@ import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.IssuerCredential;
 import io.dnsupdate.config.IssuerSettings;
+import io.dnsupdate.operator.runtime.OperatorRuntime;
+import io.dnsupdate.operator.runtime.WithoutManagedFields;
 import io.dnsupdate.operator.status.ApiFailureReporter;
 import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.status.EventReason;
@@ -106,7 +108,9 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     InformerEventSource<TsigKey, DnsUpdateIssuer> keys =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(TsigKey.class, DnsUpdateIssuer.class)
+                .withInformerListLimit(OperatorRuntime.LIST_PAGE)
                 .withName(NAME + "-tsigkeys")
+                .withItemStore(WithoutManagedFields.where1Informer(context))
                 .withSecondaryToPrimaryMapper(
                     k -> users(issuers, k.getMetadata().getNamespace(), k.getMetadata().getName()))
                 .withPrimaryToSecondaryMapper(
@@ -121,7 +125,9 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
     keySecrets =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Secret.class, DnsUpdateIssuer.class)
+                .withInformerListLimit(OperatorRuntime.LIST_PAGE)
                 .withName(NAME + "-secrets")
+                .withItemStore(WithoutManagedFields.where1Informer(context))
                 .withLabelSelector(KeySecrets.KEY_SECRET_SELECTOR)
                 .withSecondaryToPrimaryMapper(
                     s -> {

@@ -6,6 +6,7 @@ import io.dnsupdate.operator.status.EventRecorder;
 import io.dnsupdate.operator.tsigkey.TsigKeyReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -26,6 +27,13 @@ public final class OperatorRuntime {
    * (OperatorMemoryBenchmark) while each thread costs stack and buffers in a small container.
    */
   static final int RECONCILIATION_THREADS = 10;
+
+  /**
+   * Objects per page when an informer lists (at start and after a lost watch). Unpaged, a restart
+   * among 1,000 TsigKeys parsed every Secret of the namespace in one response per informer, and
+   * that burst, not the caches, set the heap's peak (OperatorMemoryBenchmark).
+   */
+  public static final long LIST_PAGE = 250;
 
   private OperatorRuntime() {}
 
@@ -135,12 +143,10 @@ public final class OperatorRuntime {
     } else {
       config.settingNamespaces(namespaces);
     }
-    // JOSDK gives the one store to the informer of every watched namespace, and an informer's
-    // relist drops from its store whatever it did not list: with two namespaces each would empty
-    // the other's part, and no TsigKey was ever reconciled (WatchedNamespacesIT). One informer
-    // only, then.
-    if (namespaces.size() <= 1) {
-      config.withItemStore(new WithoutManagedFields<>());
+    config.withInformerListLimit(LIST_PAGE);
+    ItemStore<R> store = WithoutManagedFields.forNamespaces(namespaces);
+    if (store != null) {
+      config.withItemStore(store);
     }
   }
 }

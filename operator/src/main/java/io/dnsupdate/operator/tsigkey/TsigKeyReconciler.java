@@ -6,6 +6,8 @@ import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeyStatus;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeySettings;
+import io.dnsupdate.operator.runtime.OperatorRuntime;
+import io.dnsupdate.operator.runtime.WithoutManagedFields;
 import io.dnsupdate.operator.status.ApiCallException;
 import io.dnsupdate.operator.status.ApiFailureReporter;
 import io.dnsupdate.operator.status.Conditions;
@@ -88,7 +90,9 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
     InformerEventSource<Secret, TsigKey> secrets =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Secret.class, TsigKey.class)
+                .withInformerListLimit(OperatorRuntime.LIST_PAGE)
                 .withName(NAME + "-secrets")
+                .withItemStore(WithoutManagedFields.where1Informer(context))
                 .withLabelSelector(KeySecrets.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(TsigKeyReconciler::ownerOf)
                 .build(),
@@ -98,7 +102,9 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
     issuers =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(DnsUpdateIssuer.class, TsigKey.class)
+                .withInformerListLimit(OperatorRuntime.LIST_PAGE)
                 .withName(NAME + "-issuers")
+                .withItemStore(WithoutManagedFields.where1Informer(context))
                 .withSecondaryToPrimaryMapper(
                     issuer ->
                         context
@@ -131,6 +137,7 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
     InformerEventSource<Secret, TsigKey> sources =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Secret.class, TsigKey.class)
+                .withInformerListLimit(OperatorRuntime.LIST_PAGE)
                 .withName(NAME + "-import-sources")
                 .withItemStore(new TransformingItemStore<>(TsigKeyReconciler::metadataOnly))
                 .withSecondaryToPrimaryMapper(
