@@ -155,6 +155,9 @@ class OperatorMemoryBenchmark {
             start(plane, s.getKey() + "-startup-" + round, s.getValue(), namespaces)) {
           millis.computeIfAbsent(s.getKey(), k -> new ArrayList<>()).add(op.millisToReady);
           rss.put(s.getKey(), ProcessMemory.rssMiB(op.process.pid()));
+          if (round == 0) {
+            diagnose(s.getKey(), "ready", op.process.pid());
+          }
         }
       }
     }
@@ -325,17 +328,9 @@ class OperatorMemoryBenchmark {
     if (!nmt) {
       return;
     }
-    String text =
-        "threads "
-            + ProcessMemory.threadNames(pid)
-            + "\n"
-            + ProcessMemory.jcmd(pid, "VM.native_memory", "summary")
-            + "\n"
-            + ProcessMemory.jcmd(pid, "GC.heap_info")
-            + "\n"
-            + String.join(
-                "\n", ProcessMemory.jcmd(pid, "GC.class_histogram").lines().limit(40).toList());
-    Files.writeString(Path.of("target", "bench-operator-nmt-" + name + "-" + load + ".txt"), text);
+    Files.writeString(
+        Path.of("target", "bench-operator-nmt-" + name + "-" + load + ".txt"),
+        ProcessMemory.diagnosis(pid));
   }
 
   private static void kubectlOk(KubeControlPlane plane, String... args) {

@@ -328,17 +328,9 @@ class WebhookMemoryBenchmark {
     if (!nmt) {
       return;
     }
-    String text =
-        "threads "
-            + ProcessMemory.threadNames(pid)
-            + "\n"
-            + ProcessMemory.jcmd(pid, "VM.native_memory", "summary")
-            + "\n"
-            + ProcessMemory.jcmd(pid, "GC.heap_info")
-            + "\n"
-            + String.join(
-                "\n", ProcessMemory.jcmd(pid, "GC.class_histogram").lines().limit(40).toList());
-    Files.writeString(Path.of("target", "bench-memory-nmt-" + name + "-" + load + ".txt"), text);
+    Files.writeString(
+        Path.of("target", "bench-memory-nmt-" + name + "-" + load + ".txt"),
+        ProcessMemory.diagnosis(pid));
   }
 
   private static String unauthenticatedRequest(PackagedWebhook cluster, URI uri) {

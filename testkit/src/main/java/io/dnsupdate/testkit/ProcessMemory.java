@@ -84,6 +84,27 @@ public final class ProcessMemory {
   }
 
   /**
+   * Where a JVM's memory goes, for a benchmark's report (the JVM must run with {@code
+   * -XX:NativeMemoryTracking=summary}): thread names, the native memory summary, the heap, and the
+   * largest classes of a class histogram with its total. The histogram is taken first: it collects
+   * fully, so the heap figures are the live set, while committed sizes still show the load's peak.
+   */
+  public static String diagnosis(long pid) {
+    List<String> histogram = jcmd(pid, "GC.class_histogram").lines().toList();
+    return "threads "
+        + threadNames(pid)
+        + "\n"
+        + jcmd(pid, "VM.native_memory", "summary")
+        + "\n"
+        + jcmd(pid, "GC.heap_info")
+        + "\n"
+        + String.join("\n", histogram.subList(0, Math.min(40, histogram.size())))
+        + "\n...\n"
+        + (histogram.isEmpty() ? "" : histogram.get(histogram.size() - 1))
+        + "\n";
+  }
+
+  /**
    * {@code jcmd <pid> <command...>} with the {@code jcmd} beside the running {@code java}: e.g.
    * {@code VM.native_memory summary} or {@code GC.class_histogram}. Its output, or why it failed.
    */
