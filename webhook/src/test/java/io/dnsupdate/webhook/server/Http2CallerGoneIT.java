@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dnsupdate.api.DnsUpdateIssuerSpec;
+import io.dnsupdate.testkit.HoldingDnsProxy;
 import io.dnsupdate.testkit.NamedExtension;
 import io.dnsupdate.testkit.NamedServer;
 import io.dnsupdate.testkit.TestKeys;
@@ -144,6 +145,7 @@ class Http2CallerGoneIT {
         .as(ok.body())
         .isTrue();
     assertThat(proxy.updates()).isEqualTo(updatesBefore + 1);
+    assertThat(proxy.updatesWith(value)).isZero();
     List<String> zone = named.txt(fqdn);
     assertThat(zone).contains(control).doesNotContain(value);
     client.postChallenge(payload("CleanUp", NS, ISSUER, fqdn, control));

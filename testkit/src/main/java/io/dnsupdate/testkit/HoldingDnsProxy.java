@@ -1,4 +1,4 @@
-package io.dnsupdate.webhook.server;
+package io.dnsupdate.testkit;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -10,31 +10,37 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.xbill.DNS.Opcode;
 
 /**
  * A DNS forwarder on 127.0.0.1 (UDP and TCP, one port) in front of a nameserver, bytes passed
- * through untouched (TSIG stays valid), that can hold the next query until told to let it go: a
- * challenge whose zone lookup is held is deterministically still waiting before its UPDATE. Counts
- * the UPDATE messages that pass.
+ * through untouched (TSIG stays valid), that can hold the next query, or the next UPDATE carrying a
+ * given value, until told to let it go: a challenge whose zone lookup is held, or queued behind an
+ * UPDATE in flight, is deterministically still waiting before its own UPDATE. Keeps the UPDATE
+ * messages that pass.
  */
-final class HoldingDnsProxy implements AutoCloseable {
+public final class HoldingDnsProxy implements AutoCloseable {
   private final InetSocketAddress upstream;
   private final DatagramSocket udp;
   private final ServerSocket tcp;
   private final ExecutorService threads = Executors.newCachedThreadPool();
-  private final AtomicInteger updates = new AtomicInteger();
+  private final List<byte[]> updates = new CopyOnWriteArrayList<>();
   private final AtomicBoolean holdNext = new AtomicBoolean();
+  private final AtomicReference<byte[]> holdUpdateWith = new AtomicReference<>();
   private volatile CountDownLatch held = new CountDownLatch(1);
   private volatile CountDownLatch release = new CountDownLatch(1);
 
-  HoldingDnsProxy(InetSocketAddress upstream) throws IOException {
+  /** Listens on a free port of 127.0.0.1 and forwards to {@code upstream}. */
+  public HoldingDnsProxy(InetSocketAddress upstream) throws IOException {
     this.upstream = upstream;
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     tcp = new ServerSocket(0, 50, loopback);
@@ -43,42 +49,63 @@ final class HoldingDnsProxy implements AutoCloseable {
     threads.execute(this::serveTcp);
   }
 
-  int port() {
+  public int port() {
     return tcp.getLocalPort();
   }
 
   /** The next query (not an UPDATE) waits until {@link #release()}. */
-  void holdNextQuery() {
+  public void holdNextQuery() {
     held = new CountDownLatch(1);
     release = new CountDownLatch(1);
     holdNext.set(true);
   }
 
-  /** Waits until a query is being held. */
-  boolean awaitHeld(long seconds) throws InterruptedException {
+  /**
+   * The next UPDATE whose bytes contain {@code text} (a TXT value) waits until {@link #release()}.
+   */
+  public void holdNextUpdateWith(String text) {
+    held = new CountDownLatch(1);
+    release = new CountDownLatch(1);
+    holdUpdateWith.set(text.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Waits until a message is being held. */
+  public boolean awaitHeld(long seconds) throws InterruptedException {
     return held.await(seconds, TimeUnit.SECONDS);
   }
 
-  void release() {
+  /** Lets the held message go on. */
+  public void release() {
     release.countDown();
   }
 
   /** UPDATE messages passed on so far. */
-  int updates() {
-    return updates.get();
+  public int updates() {
+    return updates.size();
   }
 
-  /** Counts an UPDATE, or holds the query if asked to. */
+  /** UPDATE messages passed on so far that carry {@code text}. */
+  public int updatesWith(String text) {
+    byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+    return (int) updates.stream().filter(m -> contains(m, b)).count();
+  }
+
+  /** Keeps an UPDATE; holds it or a query if asked to. */
   private void inspect(byte[] message) {
     if (message.length < 4) {
       return;
     }
     int opcode = (message[2] >> 3) & 0xF;
+    boolean hold;
     if (opcode == Opcode.UPDATE) {
-      updates.incrementAndGet();
-      return;
+      updates.add(message);
+      byte[] wanted = holdUpdateWith.get();
+      hold =
+          wanted != null && contains(message, wanted) && holdUpdateWith.compareAndSet(wanted, null);
+    } else {
+      hold = holdNext.compareAndSet(true, false);
     }
-    if (holdNext.compareAndSet(true, false)) {
+    if (hold) {
       held.countDown();
       try {
         release.await(60, TimeUnit.SECONDS);
@@ -86,6 +113,19 @@ final class HoldingDnsProxy implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   private void serveUdp() {
@@ -154,6 +194,7 @@ final class HoldingDnsProxy implements AutoCloseable {
     }
   }
 
+  /** Stops forwarding; a held message is let go first. */
   @Override
   public void close() {
     release.countDown();
