@@ -128,6 +128,39 @@ class Http2HostileIT {
     }
   }
 
+  /** A GET of /healthz whose one extra header has {@code size} bytes of value. */
+  private static List<String[]> healthWithHeader(int size) {
+    List<String[]> h = new ArrayList<>();
+    h.add(new String[] {":method", "GET"});
+    h.add(new String[] {":scheme", "https"});
+    h.add(new String[] {":authority", "127.0.0.1"});
+    h.add(new String[] {":path", "/healthz"});
+    h.add(new String[] {"x-remote-group", "g".repeat(size)});
+    return h;
+  }
+
+  /**
+   * The header limit is HTTP/1.1's 32 KiB (kube-apiserver sends one X-Remote-Group per group),
+   * advertised in SETTINGS_MAX_HEADER_LIST_SIZE so that a client like kube-apiserver's refuses to
+   * send more; a client that sends more anyway loses the connection (GOAWAY PROTOCOL_ERROR: HPACK
+   * state is shared by the connection, so no answer on the stream is possible).
+   */
+  @Test
+  void headersUpToTheLimitAreServedAndBeyondItCloseTheConnection() throws IOException {
+    try (RawHttp2 h2 = connect(fixture.servingCa.sslContext())) {
+      h2.preface();
+      RawHttp2.Frame settings = h2.read(WITHIN);
+      assertThat(settings.settings().get(RawHttp2.SETTINGS_MAX_HEADER_LIST_SIZE))
+          .isEqualTo((long) HttpsEndpoint.MAX_REQUEST_HEADERS);
+      h2.headers(1, healthWithHeader(HttpsEndpoint.MAX_REQUEST_HEADERS - 2048), true);
+      RawHttp2.Frame ok = h2.await(RawHttp2.DATA, 1, WITHIN);
+      assertThat(new String(ok.payload(), StandardCharsets.UTF_8)).isEqualTo("ok");
+
+      h2.headers(3, healthWithHeader(HttpsEndpoint.MAX_REQUEST_HEADERS), true);
+      assertThat(untilClosed(h2)).isEqualTo(RawHttp2.PROTOCOL_ERROR);
+    }
+  }
+
   @Test
   void aRapidResetFloodClosesTheConnection() throws IOException {
     try (RawHttp2 h2 = connect(fixture.servingCa.sslContext())) {
@@ -149,8 +182,7 @@ class Http2HostileIT {
       }
       goAway = untilClosed(h2);
       System.out.printf("[h2] rapid reset: GOAWAY error code %d%n", goAway);
-      // ENHANCE_YOUR_CALM
-      assertThat(goAway).isEqualTo(0xb);
+      assertThat(goAway).isEqualTo(RawHttp2.ENHANCE_YOUR_CALM);
     }
     // and the server still serves others
     assertThat(fixture.anonymous().build().get("/healthz").status()).isEqualTo(200);

@@ -30,6 +30,10 @@ final class RawHttp2 implements AutoCloseable {
   static final int SETTINGS = 0x4;
   static final int PING = 0x6;
   static final int GOAWAY = 0x7;
+  static final int CONTINUATION = 0x9;
+
+  /** The largest frame payload a peer must accept (SETTINGS_MAX_FRAME_SIZE's initial value). */
+  static final int MAX_FRAME = 16384;
 
   static final int END_STREAM = 0x1;
   static final int END_HEADERS = 0x4;
@@ -37,9 +41,13 @@ final class RawHttp2 implements AutoCloseable {
 
   static final int SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
   static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
+  static final int SETTINGS_MAX_HEADER_LIST_SIZE = 0x6;
+
+  static final int PROTOCOL_ERROR = 0x1;
 
   static final int REFUSED_STREAM = 0x7;
   static final int CANCEL = 0x8;
+  static final int ENHANCE_YOUR_CALM = 0xb;
 
   private static final byte[] PREFACE =
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -102,7 +110,18 @@ final class RawHttp2 implements AutoCloseable {
       string(block, f[0]);
       string(block, f[1]);
     }
-    frame(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), stream, block.toByteArray());
+    byte[] b = block.toByteArray();
+    int end = Math.min(b.length, MAX_FRAME);
+    int flags = (endStream ? END_STREAM : 0) | (end == b.length ? END_HEADERS : 0);
+    frame(HEADERS, flags, stream, java.util.Arrays.copyOfRange(b, 0, end));
+    for (int at = end; at < b.length; at = end) {
+      end = Math.min(b.length, at + MAX_FRAME);
+      frame(
+          CONTINUATION,
+          end == b.length ? END_HEADERS : 0,
+          stream,
+          java.util.Arrays.copyOfRange(b, at, end));
+    }
   }
 
   void data(int stream, byte[] payload, boolean endStream) throws IOException {
