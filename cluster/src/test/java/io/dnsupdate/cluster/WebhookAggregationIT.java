@@ -2,11 +2,21 @@ package io.dnsupdate.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dnsupdate.api.ApiConstants;
+import io.dnsupdate.api.DnsUpdateIssuer;
+import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.e2e.ExampleResources;
 import io.dnsupdate.e2e.LocalNameserver;
+import io.dnsupdate.testkit.ClusterBinaries;
 import io.dnsupdate.testkit.CommandResult;
+import io.dnsupdate.testkit.HoldingDnsProxy;
 import io.dnsupdate.testkit.IssuedCertificate;
 import io.dnsupdate.testkit.KubeControlPlane;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -67,6 +79,203 @@ class WebhookAggregationIT {
     CommandResult cleanUp = post(cluster, certManager, payload(ns, "CleanUp", "aggregated-1"));
     assertThat(cleanUp.output()).contains("\"success\":true");
     assertThat(cluster.dns().named().txt(fqdn)).doesNotContain("aggregated-1");
+  }
+
+  /**
+   * kube-apiserver's proxy speaks HTTP/2 to the webhook (it offers h2 by ALPN when the backend
+   * does): a cancelled proxied request then reaches the webhook as a stream reset while its
+   * challenge waits, not only when its answer is written.
+   */
+  @Test
+  void theAggregatorReachesTheWebhookOverHttp2(RealCluster cluster) throws Exception {
+    String ns = "webhook-h2";
+    cluster.readyIssuer(ns, LocalNameserver.ZONE);
+    Path certManager =
+        cluster
+            .plane()
+            .serviceAccountKubeconfig(
+                RealCluster.CERT_MANAGER_NAMESPACE,
+                "cert-manager",
+                cluster.work().resolve("cm-h2.kc"));
+    HttpClient metrics =
+        FrontProxyClient.http(
+            cluster,
+            cluster.plane().frontProxyCa().issueClient(KubeControlPlane.FRONT_PROXY_CLIENT));
+    double h2Before = challengesAnswered(cluster, metrics, "h2");
+    double http11Before = challengesAnswered(cluster, metrics, "http/1.1");
+
+    CommandResult present = post(cluster, certManager, payload(ns, "Present", "h2-1"));
+    assertThat(present.output()).contains("\"success\":true");
+
+    assertThat(challengesAnswered(cluster, metrics, "h2")).isEqualTo(h2Before + 1);
+    assertThat(challengesAnswered(cluster, metrics, "http/1.1")).isEqualTo(http11Before);
+    assertThat(post(cluster, certManager, payload(ns, "CleanUp", "h2-1")).output())
+        .contains("\"success\":true");
+  }
+
+  /**
+   * A caller that hangs up on kube-apiserver while its Present waits before its UPDATE gets no
+   * record: kube-apiserver cancels the proxied request, the stream reset reaches the webhook, and
+   * the challenge stops. The wait is made certain by a DNS forwarder holding the UPDATE of an
+   * earlier Present of the same issuer, behind which the second one queues (one message in flight
+   * per zone and key).
+   */
+  @Test
+  void aCallerThatHangsUpOnKubeApiserverLeavesNoRecord(RealCluster cluster) throws Exception {
+    String ns = "webhook-hangup";
+    String fqdn = "_acme-challenge." + LocalNameserver.ZONE + ".";
+    try (HoldingDnsProxy proxy =
+        new HoldingDnsProxy(
+            new InetSocketAddress(cluster.dns().named().address(), cluster.dns().named().port()))) {
+      readyIssuerVia(cluster, ns, "127.0.0.1:" + proxy.port());
+      Path certManager =
+          cluster
+              .plane()
+              .serviceAccountKubeconfig(
+                  RealCluster.CERT_MANAGER_NAMESPACE,
+                  "cert-manager",
+                  cluster.work().resolve("cm-hangup.kc"));
+      HttpClient metrics =
+          FrontProxyClient.http(
+              cluster,
+              cluster.plane().frontProxyCa().issueClient(KubeControlPlane.FRONT_PROXY_CLIENT));
+      double abandonedBefore =
+          metric(
+              cluster,
+              metrics,
+              "dnsupdate_webhook_challenge_failures_total{",
+              "reason=\"Abandoned\"");
+      String first = "hangup-first-" + System.nanoTime();
+      String gone = "hangup-gone-" + System.nanoTime();
+
+      proxy.holdNextUpdateWith(first);
+      CompletableFuture<CommandResult> firstPresent =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return post(cluster, certManager, payload(ns, "Present", first));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      assertThat(proxy.awaitHeld(60))
+          .as("the first Present's UPDATE reached the forwarder")
+          .isTrue();
+
+      Path body = Files.createTempFile(cluster.work(), "payload-", ".json");
+      Files.writeString(body, payload(ns, "Present", gone));
+      Process caller =
+          new ProcessBuilder(
+                  ClusterBinaries.get().kubectl().toString(),
+                  "--kubeconfig=" + certManager,
+                  "create",
+                  "--raw",
+                  CHALLENGES,
+                  "-f",
+                  body.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(cluster.work().resolve("hangup-kubectl.log").toFile())
+              .start();
+      try {
+        cluster
+            .await("the second Present waits in the webhook")
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> metric(cluster, metrics, "dnsupdate_webhook_challenges_in_progress ") == 2);
+        long t0 = System.nanoTime();
+        caller.destroy(); // kubectl goes; its connection to kube-apiserver closes
+        assertThat(caller.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        cluster
+            .await("the webhook gives the second Present up while the first UPDATE is held")
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> metric(cluster, metrics, "dnsupdate_webhook_challenges_in_progress ") == 1);
+        System.out.printf(
+            "[h2] kubectl killed: the webhook gave the challenge up %d ms later%n",
+            (System.nanoTime() - t0) / 1_000_000);
+      } finally {
+        caller.destroyForcibly();
+        proxy.release();
+      }
+
+      assertThat(firstPresent.get(60, TimeUnit.SECONDS).output()).contains("\"success\":true");
+      assertThat(proxy.updatesWith(first)).isEqualTo(1);
+      assertThat(proxy.updatesWith(gone)).isZero();
+      assertThat(cluster.dns().named().txt(fqdn)).contains(first).doesNotContain(gone);
+      assertThat(
+              metric(
+                  cluster,
+                  metrics,
+                  "dnsupdate_webhook_challenge_failures_total{",
+                  "reason=\"Abandoned\""))
+          .isEqualTo(abandonedBefore + 1);
+      assertThat(post(cluster, certManager, payload(ns, "CleanUp", first)).output())
+          .contains("\"success\":true");
+    }
+  }
+
+  /**
+   * {@link RealCluster#readyIssuer} with the issuer's nameserver (and its propagation check) at
+   * {@code nameserver}.
+   */
+  private static void readyIssuerVia(RealCluster cluster, String ns, String nameserver)
+      throws IOException {
+    KubernetesClient k8s = cluster.admin();
+    cluster.kubectlOk("create", "namespace", ns);
+    TsigKey key = ExampleResources.tsigKey(ns, null, null);
+    key.getSpec().setRotation(null);
+    k8s.resource(key).create();
+    DnsUpdateIssuer issuer =
+        ExampleResources.issuer(ns, nameserver, LocalNameserver.ZONE, List.of());
+    k8s.resource(issuer).create();
+    String configSecret =
+        key.getMetadata().getName() + ApiConstants.NAMESERVER_CONFIG_SECRET_SUFFIX;
+    Secret config =
+        cluster
+            .await("the nameserver config of " + ns)
+            .until(
+                () -> k8s.secrets().inNamespace(ns).withName(configSecret).get(),
+                c ->
+                    c != null
+                        && RealCluster.decoded(c)
+                            .getOrDefault(ApiConstants.NAMESERVER_CONFIG_UPDATE_POLICY, "")
+                            .contains("_acme-challenge." + LocalNameserver.ZONE));
+    cluster.dns().trust(RealCluster.decoded(config), cluster.work());
+    cluster.awaitReady(issuer);
+  }
+
+  /** The sum of the webhook's metric lines starting with {@code prefix} and holding every label. */
+  private static double metric(
+      RealCluster cluster, HttpClient http, String prefix, String... labels) throws Exception {
+    double sum = 0;
+    for (String line : metricsText(cluster, http).split("\n")) {
+      if (line.startsWith(prefix) && java.util.Arrays.stream(labels).allMatch(line::contains)) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  private static String metricsText(RealCluster cluster, HttpClient http) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + cluster.webhookPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** Challenge requests the webhook answered 201 over {@code protocol}, from its /metrics. */
+  private static double challengesAnswered(RealCluster cluster, HttpClient http, String protocol)
+      throws Exception {
+    return metric(
+        cluster,
+        http,
+        "dnsupdate_webhook_requests_total{",
+        "route=\"challenge\"",
+        "code=\"201\"",
+        "protocol=\"" + protocol + "\"");
   }
 
   @Test

@@ -55,7 +55,7 @@ public final class FrontProxyClient {
             : b.clientCertificate.sslContext(b.servingCa);
     this.http =
         HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
+            .version(b.version)
             .sslContext(ssl)
             .connectTimeout(Duration.ofSeconds(10))
             .build();
@@ -102,7 +102,7 @@ public final class FrontProxyClient {
     try {
       HttpResponse<String> r =
           http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return new Response(r.statusCode(), r.body(), r.headers());
+      return new Response(r.statusCode(), r.body(), r.headers(), r.version());
     } catch (IOException e) {
       throw new UncheckedIOException("request to " + base + " failed", e);
     } catch (InterruptedException e) {
@@ -147,8 +147,9 @@ public final class FrontProxyClient {
    * @param status HTTP status code
    * @param body the body as text
    * @param headers the response headers
+   * @param version the protocol the answer came over (ALPN's choice)
    */
-  public record Response(int status, String body, HttpHeaders headers) {
+  public record Response(int status, String body, HttpHeaders headers, HttpClient.Version version) {
     /** The Content-Type header, or "". */
     public String contentType() {
       return headers.firstValue("Content-Type").orElse("");
@@ -165,6 +166,7 @@ public final class FrontProxyClient {
     private final Map<String, List<String>> extra = new LinkedHashMap<>();
     private String uid;
     private Duration timeout = Duration.ofSeconds(60);
+    private HttpClient.Version version = HttpClient.Version.HTTP_1_1;
 
     private Builder(URI base, TestPki servingCa) {
       this.base = Objects.requireNonNull(base, "base");
@@ -207,6 +209,15 @@ public final class FrontProxyClient {
     /** Per-request timeout (default 60 s, kube-apiserver's). */
     public Builder timeout(Duration value) {
       this.timeout = value;
+      return this;
+    }
+
+    /**
+     * {@link HttpClient.Version#HTTP_2} offers h2 by ALPN first, as kube-apiserver's aggregator
+     * does (default: HTTP/1.1 only).
+     */
+    public Builder version(HttpClient.Version value) {
+      this.version = value;
       return this;
     }
 

@@ -6,7 +6,6 @@ import io.dnsupdate.text.LogSafe;
 import io.dnsupdate.webhook.runtime.WebhookMetrics;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
@@ -75,7 +74,7 @@ public final class ChallengeSolver {
       run(request, deadline, dryRun, trace);
       result = ChallengeResult.success(trace.issuer, trace.fqdn);
     } catch (SolverFailure f) {
-      result = ChallengeResult.failure(f, trace.issuer, trace.fqdn);
+      result = ChallengeResult.failure(abandonedOr(f, deadline), trace.issuer, trace.fqdn);
     } catch (RuntimeException e) {
       log.error("challenge {} in namespace {} failed unexpectedly", uid, trace.namespace, e);
       result =
@@ -118,9 +117,25 @@ public final class ChallengeSolver {
     return result;
   }
 
+  /**
+   * A failure that happened because the caller went (its thread was interrupted while it waited on
+   * DNS, or the last look before the UPDATE saw it gone) is told as {@code Abandoned}: what was
+   * interrupted is no fault of the nameserver.
+   */
+  private static SolverFailure abandonedOr(SolverFailure f, Deadline d) {
+    if (f.reason() == SolverFailure.Reason.Abandoned || !d.callerGone().getAsBoolean()) {
+      return f;
+    }
+    return new SolverFailure(
+        SolverFailure.Reason.Abandoned,
+        "the caller closed its connection while the challenge was in progress ("
+            + f.getMessage()
+            + "); cert-manager will retry",
+        f);
+  }
+
   private void run(ChallengeRequest r, Deadline d, boolean dryRun, Trace trace)
       throws SolverFailure {
-    Instant deadline = d.at();
     String namespace = RequestChecks.namespace(r);
     String issuerName = RequestChecks.issuerName(r.config(), namespace);
     trace.issuer = namespace + "/" + issuerName;
@@ -138,25 +153,25 @@ public final class ChallengeSolver {
             SolverFailure.Reason.Abandoned, gone + "; no UPDATE was sent, cert-manager will retry");
       }
       if (r.action() == ChallengeAction.PRESENT) {
-        present(issuer, fqdn, r.key(), deadline);
+        present(issuer, fqdn, r.key(), d);
       } else {
-        cleanUp(issuer, fqdn, r.key(), deadline);
+        cleanUp(issuer, fqdn, r.key(), d);
       }
     }
   }
 
   /** Adds the value, then waits until the authoritative nameservers serve it. */
-  private void present(ResolvedIssuer issuer, Name fqdn, String value, Instant deadline)
+  private void present(ResolvedIssuer issuer, Name fqdn, String value, Deadline deadline)
       throws SolverFailure {
     TxtChange add = TxtChange.add(fqdn, value, issuer.settings().ttl());
     UpdatePublisher.Applied applied = publisher.publish(issuer, add, deadline);
     if (issuer.settings().propagation().verify()) {
-      propagation.await(issuer.settings(), applied, fqdn, value, deadline);
+      propagation.await(issuer.settings(), applied, fqdn, value, deadline.at());
     }
   }
 
   /** Deletes exactly this value: another challenge for the same name may still need its own. */
-  private void cleanUp(ResolvedIssuer issuer, Name fqdn, String value, Instant deadline)
+  private void cleanUp(ResolvedIssuer issuer, Name fqdn, String value, Deadline deadline)
       throws SolverFailure {
     publisher.publish(issuer, TxtChange.delete(fqdn, value), deadline);
   }

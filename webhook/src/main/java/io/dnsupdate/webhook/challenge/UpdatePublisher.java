@@ -17,7 +17,6 @@ import io.dnsupdate.dns.UpdateResult;
 import io.dnsupdate.dns.ZoneFinder;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -72,7 +71,7 @@ final class UpdatePublisher {
    * Sends the change with each usable key in turn (current, then the previous one during a rotation
    * overlap), then once more with a freshly read Secret if the nameserver rejected all.
    */
-  Applied publish(ResolvedIssuer resolved, TxtChange change, Instant deadline)
+  Applied publish(ResolvedIssuer resolved, TxtChange change, Deadline deadline)
       throws SolverFailure {
     if (resolved.credential() instanceof ResolvedIssuer.Login login) {
       return publishSigned(resolved, login.login(), change, deadline);
@@ -138,7 +137,7 @@ final class UpdatePublisher {
    * engine's messages name the principals and what the server needs (tkey-gssapi-keytab).
    */
   private Applied publishSigned(
-      ResolvedIssuer resolved, KerberosLogin login, TxtChange change, Instant deadline)
+      ResolvedIssuer resolved, KerberosLogin login, TxtChange change, Deadline deadline)
       throws SolverFailure {
     try {
       return applyWith(
@@ -187,11 +186,11 @@ final class UpdatePublisher {
       DnsUpdateIssuer issuer,
       MessageSigner signer,
       TxtChange change,
-      Instant deadline)
+      Deadline deadline)
       throws DnsUpdateException {
     DnsUpdateException unreachable = null;
     for (ServerEndpoint server : settings.servers()) {
-      if (!clock.instant().isBefore(deadline)) {
+      if (!clock.instant().isBefore(deadline.at())) {
         break;
       }
       try {
@@ -230,7 +229,7 @@ final class UpdatePublisher {
       ServerEndpoint server,
       MessageSigner signer,
       TxtChange change,
-      Instant deadline)
+      Deadline deadline)
       throws DnsUpdateException {
     Name owner = change.owner();
     if (settings.zone().isPresent()) {
@@ -263,11 +262,17 @@ final class UpdatePublisher {
   }
 
   private UpdateResult send(
-      ServerEndpoint server, MessageSigner signer, Name zone, TxtChange change, Instant deadline)
+      ServerEndpoint server, MessageSigner signer, Name zone, TxtChange change, Deadline deadline)
       throws DnsUpdateException {
-    Duration left = Duration.between(clock.instant(), deadline);
+    Duration left = Duration.between(clock.instant(), deadline.at());
     if (left.isNegative() || left.isZero()) {
       throw budgetSpent();
+    }
+    if (deadline.callerGone().getAsBoolean()) {
+      // the last look before the message: a caller that went while the zone was looked up or a
+      // key read gets no change made on its behalf
+      throw new DnsUpdateException(
+          FailureReason.NameserverUnreachable, "the caller closed its connection");
     }
     DnsUpdateClient client = signer.updates(server, clock);
     Lane lane =

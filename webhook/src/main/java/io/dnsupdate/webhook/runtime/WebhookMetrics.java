@@ -74,16 +74,19 @@ public final class WebhookMetrics {
    *
    * @param route challenge, discovery, health, metrics or other
    * @param status the HTTP status code
+   * @param protocol h2 or http/1.1 (ALPN's names): whether kube-apiserver reaches the webhook over
+   *     HTTP/2, where a caller that hangs up stops its challenge at once
    */
-  public void request(String route, int status) {
+  public void request(String route, int status, String protocol) {
     requests
         .computeIfAbsent(
-            route + ' ' + status,
+            route + ' ' + status + ' ' + protocol,
             k ->
                 Counter.builder("dnsupdate.webhook.requests")
-                    .description("HTTP requests answered, by route and status code")
+                    .description("HTTP requests answered, by route, status code and protocol")
                     .tag("route", route)
                     .tag("code", String.valueOf(status))
+                    .tag("protocol", protocol)
                     .register(registry))
         .increment();
   }

@@ -6,6 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLEngine;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.ErrorCode;
+import org.eclipse.jetty.http2.HTTP2Connection;
+import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.frames.ResetFrame;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.CyclicTimeout;
 import org.eclipse.jetty.io.EndPoint;
@@ -13,6 +18,7 @@ import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +27,15 @@ import org.slf4j.LoggerFactory;
  * Absolute deadlines per connection, where Jetty's idle timeout only bounds the silence between two
  * bytes (a client trickling one byte every few seconds would hold a connection for ever): the TLS
  * handshake must end within the handshake timeout of the accept, the first request's headers within
- * the header timeout of the handshake, a body within the body timeout of its headers, and the next
- * request's headers within the idle timeout of the previous answer. A connection that misses its
- * deadline is closed. Added to the connector as a bean: Jetty then calls it for every connection
- * opened and closed and every handshake.
+ * the header timeout of the handshake, a body within the body timeout of its headers, and, once no
+ * request is in progress on the connection, the next request's headers within the idle timeout of
+ * the last answer. A connection that misses its deadline is closed.
+ *
+ * <p>An HTTP/2 connection carries many requests at once (kube-apiserver sends all of its proxied
+ * requests over one): its connection deadline waits while any of its streams is in progress, and a
+ * body that misses its deadline resets that stream only, so one stalled stream does not fail the
+ * others. Added to the connector as a bean: Jetty then calls it for every connection opened and
+ * closed and every handshake.
  */
 final class ConnectionDeadlines implements Connection.Listener, SslHandshakeListener {
   private static final Logger log = LoggerFactory.getLogger(ConnectionDeadlines.class);
@@ -32,11 +43,20 @@ final class ConnectionDeadlines implements Connection.Listener, SslHandshakeList
   /** The connection's {@link Watch}, an attribute of the HTTP connection's metadata. */
   private static final String ATTRIBUTE = ConnectionDeadlines.class.getName();
 
+  /** A stream's body deadline, an attribute of its request. */
+  private static final String BODY_ATTRIBUTE = ATTRIBUTE + ".body";
+
   private final Scheduler scheduler;
   private final ServingLimits limits;
 
   /** Handshake events name the engine, not the connection. */
   private final Map<SSLEngine, Watch> engines = new ConcurrentHashMap<>();
+
+  /**
+   * By the decrypted end point: the HTTP connection (HTTP/1.1 or HTTP/2, chosen by ALPN) opens on
+   * it after the handshake and takes its watch from here.
+   */
+  private final Map<EndPoint, Watch> decrypted = new ConcurrentHashMap<>();
 
   ConnectionDeadlines(Scheduler scheduler, ServingLimits limits) {
     this.scheduler = scheduler;
@@ -55,6 +75,7 @@ final class ConnectionDeadlines implements Connection.Listener, SslHandshakeList
     private final EndPoint network;
     private Armed armed;
     private boolean closed;
+    private int inProgress;
 
     /** The deadline armed last: its limit and what must be done by then. */
     private record Armed(Duration limit, String what) {}
@@ -74,6 +95,20 @@ final class ConnectionDeadlines implements Connection.Listener, SslHandshakeList
 
     synchronized void disarm() {
       cancel();
+    }
+
+    /** A request's headers are in: no connection deadline while any request is in progress. */
+    synchronized void started() {
+      inProgress++;
+      cancel();
+    }
+
+    /** An answer is sent: the last one in progress starts the wait for the next request. */
+    synchronized void ended() {
+      inProgress = Math.max(0, inProgress - 1);
+      if (inProgress == 0) {
+        arm(limits.idleTimeout(), "next request headers");
+      }
     }
 
     synchronized void closed() {
@@ -107,16 +142,20 @@ final class ConnectionDeadlines implements Connection.Listener, SslHandshakeList
     if (connection instanceof SslConnection ssl) {
       Watch w = new Watch(ssl.getEndPoint());
       engines.put(ssl.getSSLEngine(), w);
-      if (ssl.getSslEndPoint().getConnection() instanceof ConnectionMetaData http) {
+      decrypted.put(ssl.getSslEndPoint(), w);
+      w.arm(limits.handshakeTimeout(), "TLS handshake");
+    } else if (connection instanceof ConnectionMetaData http) {
+      Watch w = decrypted.get(connection.getEndPoint());
+      if (w != null) {
         http.setAttribute(ATTRIBUTE, w);
       }
-      w.arm(limits.handshakeTimeout(), "TLS handshake");
     }
   }
 
   @Override
   public void onClosed(Connection connection) {
     if (connection instanceof SslConnection ssl) {
+      decrypted.remove(ssl.getSslEndPoint());
       Watch w = engines.remove(ssl.getSSLEngine());
       if (w != null) {
         w.closed();
@@ -136,12 +175,24 @@ final class ConnectionDeadlines implements Connection.Listener, SslHandshakeList
   static void requestStarted(Request request) {
     Watch w = watch(request);
     if (w != null) {
-      w.disarm();
+      w.started();
     }
   }
 
-  /** The body is being read: it must be complete within the body timeout. */
+  /**
+   * The body is being read: it must be complete within the body timeout, or the connection is
+   * closed (HTTP/1.1) or the stream reset (HTTP/2).
+   */
   void bodyStarted(Request request) {
+    if (isHttp2(request)) {
+      request.setAttribute(
+          BODY_ATTRIBUTE,
+          scheduler.schedule(
+              () -> resetStream(request, limits.bodyTimeout()),
+              limits.bodyTimeout().toMillis(),
+              TimeUnit.MILLISECONDS));
+      return;
+    }
     Watch w = watch(request);
     if (w != null) {
       w.arm(limits.bodyTimeout(), "request body");
@@ -150,15 +201,51 @@ final class ConnectionDeadlines implements Connection.Listener, SslHandshakeList
 
   /** The body is in (or failed): no deadline while the request is handled. */
   static void bodyDone(Request request) {
-    requestStarted(request);
+    if (request.removeAttribute(BODY_ATTRIBUTE) instanceof Scheduler.Task stream) {
+      stream.cancel();
+      return;
+    }
+    if (!isHttp2(request)) {
+      Watch w = watch(request);
+      if (w != null) {
+        w.disarm();
+      }
+    }
   }
 
-  /** The answer is sent: the next request must come within the idle timeout. */
+  /**
+   * The answer is sent: once none is in progress, the next request must come within the idle
+   * timeout.
+   */
   void requestDone(Request request) {
     Watch w = watch(request);
     if (w != null) {
-      w.arm(limits.idleTimeout(), "next request headers");
+      w.ended();
     }
+  }
+
+  /**
+   * RST_STREAM for a stream whose body is late: Jetty fails the request's read, the answer cannot
+   * be written, and the other streams of the connection go on.
+   */
+  private static void resetStream(Request request, Duration limit) {
+    if (!(request.getConnectionMetaData().getConnection() instanceof HTTP2Connection h2)) {
+      return;
+    }
+    Stream stream = h2.getSession().getStream(Integer.parseInt(request.getId()));
+    if (stream == null) {
+      return; // answered meanwhile
+    }
+    log.debug(
+        "resetting stream {} from {}: request body not done within {} ms",
+        stream.getId(),
+        Request.getRemoteAddr(request),
+        limit.toMillis());
+    stream.reset(new ResetFrame(stream.getId(), ErrorCode.CANCEL_STREAM_ERROR.code), Callback.NOOP);
+  }
+
+  private static boolean isHttp2(Request request) {
+    return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2;
   }
 
   private static Watch watch(Request request) {

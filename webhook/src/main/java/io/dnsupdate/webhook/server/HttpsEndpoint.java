@@ -12,11 +12,15 @@ import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.io.WindowRateControl;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -28,13 +32,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTPS listener (Jetty 12, HTTP/1.1): TLS 1.2/1.3 with the reloading serving key, client
- * certificates requested but not required, {@code TCP_NODELAY}, the {@link ServingLimits} (absolute
- * handshake, header and body deadlines, idle timeout, a connection cap) and a bounded worker pool:
- * one thread per challenge in progress, since solving blocks on DNS, plus a reserve, so health
- * probes and refusals are answered while every challenge slot is busy. Connections waiting for
- * bytes hold no thread. Memory: heap buffers from a pool with a cap, a small TLS session cache.
- * Errors Jetty answers itself are Kubernetes {@code Status} objects.
+ * The HTTPS listener (Jetty 12, HTTP/2 and HTTP/1.1 by ALPN): TLS 1.2/1.3 with the reloading
+ * serving key, client certificates requested but not required, {@code TCP_NODELAY}, the {@link
+ * ServingLimits} (absolute handshake, header and body deadlines, idle timeout, a connection cap)
+ * and a bounded worker pool: one thread per challenge in progress, since solving blocks on DNS,
+ * plus a reserve, so health probes and refusals are answered while every challenge slot is busy.
+ * Connections waiting for bytes hold no thread. Memory: heap buffers from a pool with a cap, a
+ * small TLS session cache. Errors Jetty answers itself are Kubernetes {@code Status} objects.
+ *
+ * <p>HTTP/2 is offered first because kube-apiserver's aggregator speaks it when offered: its
+ * requests share one connection, and a request it cancels (its caller hung up, its timeout passed)
+ * arrives as RST_STREAM, which Jetty turns into a failure of that request at once, so the challenge
+ * stops before its UPDATE. An HTTP/1.1 connection is not read while its request is handled.
  */
 public final class HttpsEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpsEndpoint.class);
@@ -68,6 +77,31 @@ public final class HttpsEndpoint implements AutoCloseable {
   static final int TLS_SESSION_CACHE = 256;
 
   static final int TLS_SESSION_SECONDS = 3600;
+
+  /**
+   * How much request body an HTTP/2 stream may send before the webhook has read it: one largest
+   * ChallengePayload. Jetty's default is 512 KiB, and the data is held in heap buffers until read.
+   */
+  static final int H2_STREAM_WINDOW = Router.MAX_BODY;
+
+  /**
+   * How much request body all streams of one HTTP/2 connection may send before it is read: four
+   * largest ChallengePayloads (Jetty's default is 1 MiB, times {@code maxConnections}).
+   */
+  static final int H2_SESSION_WINDOW = 4 * Router.MAX_BODY;
+
+  /**
+   * HPACK dynamic table sizes, each way: the protocol's default of 4 KiB, kept explicit because
+   * every connection holds its tables for its lifetime.
+   */
+  static final int H2_HPACK_TABLE = 4096;
+
+  /**
+   * Frames per second one HTTP/2 connection may send that cost work without making progress (resets
+   * of streams just opened, PINGs, SETTINGS, empty frames) before it is closed: the defence against
+   * "rapid reset" (CVE-2023-44487). Jetty's default, set here so that it stays on.
+   */
+  static final int H2_MAX_EVENTS_PER_SECOND = 128;
 
   private final Server server;
   private final ServerConnector connector;
@@ -112,7 +146,11 @@ public final class HttpsEndpoint implements AutoCloseable {
     tls.setWantClientAuth(true);
     tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
     tls.setRenegotiationAllowed(false);
-    SslConnectionFactory tlsConnections = new SslConnectionFactory(tls, "http/1.1");
+    // TLS 1.2 clients get a cipher HTTP/2 allows (RFC 7540 9.2.2) when they offer one
+    tls.setCipherComparator(HTTP2Cipher.COMPARATOR);
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+    alpn.setDefaultProtocol("http/1.1"); // clients without ALPN (curl --http1.1, probes)
+    SslConnectionFactory tlsConnections = new SslConnectionFactory(tls, alpn.getProtocol());
     tlsConnections.setDirectBuffersForEncryption(false);
     tlsConnections.setDirectBuffersForDecryption(false);
 
@@ -127,7 +165,14 @@ public final class HttpsEndpoint implements AutoCloseable {
     http.addCustomizer(new SecureRequestCustomizer(false));
 
     ServerConnector connector =
-        new ServerConnector(server, 1, -1, tlsConnections, new HttpConnectionFactory(http));
+        new ServerConnector(
+            server,
+            1,
+            -1,
+            tlsConnections,
+            alpn,
+            http2(http, limits),
+            new HttpConnectionFactory(http));
     connector.setHost(bindAddress);
     connector.setPort(port);
     connector.setIdleTimeout(limits.idleTimeout().toMillis());
@@ -140,7 +185,10 @@ public final class HttpsEndpoint implements AutoCloseable {
 
     // No shorter idle timeout at the cap: Jetty would apply it to every connection, including
     // those whose challenge is waiting on DNS; the absolute deadlines already bound idle ones.
-    server.addBean(new ConnectionLimit(limits.maxConnections(), connector));
+    // Counts TCP connections as the selector accepts and closes them. The older ConnectionLimit
+    // counted Connection objects: TLS, ALPN and HTTP layers each opened one, and with ALPN its
+    // count never reached the cap (ConnectionCapIT).
+    server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
     server.setHandler(router);
     try {
       server.start();
@@ -153,12 +201,36 @@ public final class HttpsEndpoint implements AutoCloseable {
       throw new IllegalStateException("the HTTPS server did not start: " + e.getMessage(), e);
     }
     log.info(
-        "serving HTTPS on {}:{} (at most {} connections, {} challenges at once)",
+        "serving HTTPS (h2, http/1.1) on {}:{} (at most {} connections, {} challenges at once)",
         bindAddress,
         connector.getLocalPort(),
         limits.maxConnections(),
         limits.maxChallenges());
     return new HttpsEndpoint(server, connector);
+  }
+
+  /**
+   * HTTP/2 with the same header limit, buffers and error pages as HTTP/1.1. Streams at once on one
+   * connection: one per worker thread ({@link ServingLimits#maxThreads()}, the challenge slots and
+   * the reserve), so one connection can fill every challenge slot and still get health and
+   * discovery answers, and never queues more streams than there are threads; challenges beyond
+   * {@code maxChallenges} still get 429. A Go client (kube-apiserver) opens another connection when
+   * one has no stream left. A stream without frames for the idle timeout fails, as an HTTP/1.1
+   * connection does; the {@link ConnectionDeadlines} bound headers and bodies per stream.
+   */
+  private static HTTP2ServerConnectionFactory http2(HttpConfiguration http, ServingLimits limits) {
+    HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+    h2.setMaxConcurrentStreams(limits.maxThreads());
+    h2.setInitialStreamRecvWindow(H2_STREAM_WINDOW);
+    h2.setInitialSessionRecvWindow(H2_SESSION_WINDOW);
+    h2.setMaxDecoderTableCapacity(H2_HPACK_TABLE);
+    h2.setMaxEncoderTableCapacity(H2_HPACK_TABLE);
+    h2.setRateControlFactory(new WindowRateControl.Factory(H2_MAX_EVENTS_PER_SECOND));
+    h2.setStreamIdleTimeout(limits.idleTimeout().toMillis());
+    h2.setConnectProtocolEnabled(false); // no WebSocket or tunnels over HTTP/2 here
+    h2.setUseInputDirectByteBuffers(false);
+    h2.setUseOutputDirectByteBuffers(false);
+    return h2;
   }
 
   private static void stopQuietly(Server server) {

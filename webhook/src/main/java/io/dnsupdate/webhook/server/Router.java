@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
@@ -360,18 +361,28 @@ public final class Router extends Handler.Abstract {
 
   /**
    * Solves on this thread with the deadline stamped at the request's arrival (Jetty's begin time,
-   * so time spent queued for a thread counts). If Jetty fails the request meanwhile (its connection
-   * failed or the server stops), the thread is interrupted: a change still waiting for its UPDATE
-   * message is withdrawn, and the solver sends nothing more. Jetty does not read an HTTP/1.1
-   * connection while a request is handled, so a client that merely hangs up is noticed only when
-   * the answer is written; the budget still ends such work.
+   * so time spent queued for a thread counts). If Jetty fails the request meanwhile, the thread is
+   * interrupted and the deadline says the caller has gone: a change still waiting for its UPDATE
+   * message is withdrawn, and the solver sends nothing more. Over HTTP/2 (kube-apiserver's
+   * aggregator uses it) a caller that hangs up or times out resets its stream, and Jetty fails the
+   * request as the RST_STREAM arrives, so such work stops before its UPDATE; so does work whose
+   * HTTP/2 connection closes. Jetty does not read an HTTP/1.1 connection while a request is
+   * handled, so there a client that merely hangs up is noticed only when the answer is written; the
+   * budget still ends such work.
    */
   private ChallengeResult solveUnlessAbandoned(
       Exchange ex, ChallengeRequest request, boolean dryRun) {
     long queuedNanos = System.nanoTime() - ex.request.getBeginNanoTime();
     Instant arrival = clock.instant().minusNanos(Math.max(0, queuedNanos));
     CallerWatch watch = new CallerWatch();
-    ex.request.addFailureListener(failure -> watch.gone());
+    ex.request.addFailureListener(
+        failure -> {
+          log.debug(
+              "the caller of a challenge from {} went away ({}): stopping it",
+              Request.getRemoteAddr(ex.request),
+              failure.toString());
+          watch.gone();
+        });
     Deadline deadline = Deadline.fromArrival(arrival, watch::isGone);
     watch.solving(Thread.currentThread());
     try {
@@ -445,6 +456,13 @@ public final class Router extends Handler.Abstract {
         || (type.startsWith("application/") && type.endsWith("+json"));
   }
 
+  /** ALPN's name for the request's protocol, a low-cardinality metric tag. */
+  private static String protocol(Request request) {
+    return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2
+        ? "h2"
+        : "http/1.1";
+  }
+
   private static List<X509Certificate> peerChain(Request request) {
     if (!(request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE)
         instanceof EndPoint.SslSessionData ssl)) {
@@ -479,6 +497,7 @@ public final class Router extends Handler.Abstract {
     final Response response;
     private final Callback callback;
     private final List<Runnable> onComplete = new ArrayList<>(1);
+    private boolean finished;
 
     Exchange(Request request, Response response, Callback callback) {
       this.request = request;
@@ -512,7 +531,7 @@ public final class Router extends Handler.Abstract {
     }
 
     void send(String route, int code, String contentType, byte[] body) {
-      metrics.request(route, code);
+      metrics.request(route, code, protocol(request));
       response.setStatus(code);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
       response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, private");
@@ -526,6 +545,12 @@ public final class Router extends Handler.Abstract {
     }
 
     private void finish(Throwable failure) {
+      synchronized (this) {
+        if (finished) {
+          return; // a failure after the answer began: the request is counted done once
+        }
+        finished = true;
+      }
       onComplete.forEach(Runnable::run);
       onComplete.clear();
       ConnectionDeadlines d = deadlines;

@@ -9,13 +9,16 @@ import java.util.Objects;
  * timeout; a kept-alive connection must send its next request's headers within the idle timeout;
  * beyond {@code maxConnections} connections are not accepted (they wait in the kernel's backlog);
  * beyond {@code maxChallenges} challenges in progress a new one gets 429 with {@code Retry-After}.
+ * Over HTTP/2 the connection deadlines wait while any stream of the connection is in progress, a
+ * late body resets its stream only, and one connection carries at most {@link #maxThreads()}
+ * streams at once.
  *
  * @param handshakeTimeout from accepting a connection to the end of its TLS handshake
  * @param headerTimeout from the end of the handshake to the end of the first request's headers
  * @param bodyTimeout from the request's headers to the end of its body
  * @param idleTimeout a connection without traffic is closed after this long; kube-apiserver keeps
  *     connections to aggregated servers alive for 90 s, so the default is longer
- * @param maxConnections connections open at once
+ * @param maxConnections TCP connections open at once, whatever their protocol
  * @param maxChallenges Presents and CleanUps in progress at once (each may wait on DNS)
  * @param shutdownGrace on SIGTERM, how long challenges in progress may take to finish
  */
@@ -70,7 +73,10 @@ public record ServingLimits(
         DEFAULT_SHUTDOWN_GRACE);
   }
 
-  /** Worker threads: one per challenge in progress (they block on DNS), plus a reserve. */
+  /**
+   * Worker threads: one per challenge in progress (they block on DNS), plus a reserve; also the
+   * HTTP/2 streams one connection may have open at once.
+   */
   int maxThreads() {
     return maxChallenges + RESERVED_THREADS;
   }

@@ -12,6 +12,7 @@ import io.dnsupdate.testkit.NamedServer;
 import io.dnsupdate.testkit.TestKeys;
 import io.dnsupdate.testkit.k8s.FrontProxyClient;
 import io.dnsupdate.webhook.WebhookFixture;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,8 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What the SIGTERM hook runs ({@link Webhook#shutdown()}): readiness fails and new challenges get
@@ -46,13 +48,23 @@ class GracefulShutdownIT {
     }
   }
 
-  @Test
-  void drainsChallengesInProgressAndRefusesNewOnes(NamedServer named) {
+  /** Over HTTP/2 the Presents in progress are streams of one connection that must all finish. */
+  @ParameterizedTest
+  @EnumSource(
+      value = HttpClient.Version.class,
+      names = {"HTTP_1_1", "HTTP_2"})
+  void drainsChallengesInProgressAndRefusesNewOnes(HttpClient.Version version, NamedServer named) {
     // every change waits a second for its UPDATE message: they are in progress together
     fixture = WebhookFixture.start(List.of("--batch-window=1s"));
     fixture.createKey(NS, "acme", TestKeys.ACME);
     fixture.createIssuer(NS, ISSUER, WebhookFixture.spec(named, "acme"));
-    FrontProxyClient certManager = fixture.certManager();
+    FrontProxyClient certManager =
+        fixture
+            .caller()
+            .user(WebhookFixture.CERT_MANAGER)
+            .groups("system:serviceaccounts", "system:authenticated")
+            .version(version)
+            .build();
     FrontProxyClient probe = fixture.anonymous().build();
     List<CompletableFuture<Integer>> warm = new ArrayList<>();
     for (int i = 0; i < IN_FLIGHT; i++) {
@@ -91,6 +103,7 @@ class GracefulShutdownIT {
     presents.forEach(
         (value, answer) -> {
           FrontProxyClient.Response r = answer.join();
+          assertThat(r.version()).isEqualTo(version);
           assertThat(r.status()).isEqualTo(201);
           assertThat(json(r.body()).at("/response/success").asBoolean()).as(value).isTrue();
         });
