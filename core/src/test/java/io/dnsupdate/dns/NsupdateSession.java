@@ -76,6 +76,15 @@ final class NsupdateSession implements AutoCloseable {
   }
 
   /**
+   * Runs {@code lines} as one script (several {@code send}s, say) and waits until nsupdate has
+   * worked through all of them: a {@code show} after the last prints only then.
+   */
+  void script(List<String> lines) throws IOException {
+    command(String.join("\n", lines) + "\nshow\n");
+    awaitHeader();
+  }
+
+  /**
    * A command that sends nothing ({@code show} prints the pending, empty message): the time of the
    * pipe hops and the command loop alone, which {@link #send} includes too.
    */
