@@ -188,6 +188,9 @@ final class DnsExchange {
   /** Sends {@code query}, HMAC-signed with {@code signer} when not null. */
   Answer send(Message query, TSIG signer, String keyName, String subject)
       throws DnsUpdateException {
+    if (endpoint.transport() != Transport.UDP) {
+      return start(query, signer, keyName, subject).answer();
+    }
     Signed request = new Signed(query, signer);
     Instant deadline = clock.instant().plus(endpoint.timeout());
     long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
@@ -195,9 +198,8 @@ final class DnsExchange {
     boolean retried = false;
     byte[] answerWire;
     try {
-      byte[] wire =
-          endpoint.transport() == Transport.UDP ? request.wire(query.getHeader().getID()) : null;
-      if (wire != null && wire.length <= MAX_UDP_REQUEST) {
+      byte[] wire = request.wire(query.getHeader().getID());
+      if (wire.length <= MAX_UDP_REQUEST) {
         answerWire = exchangeUdp(wire, request.id, deadline);
         if (answerWire != null && isTruncated(answerWire)) {
           log.debug("truncated UDP answer from {} for {}; retrying over TCP", endpoint, subject);
@@ -205,14 +207,93 @@ final class DnsExchange {
           answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
         }
       } else {
-        // Every stream message goes through the pool: one persistent, pipelined connection per
-        // server instead of a connect per message (RFC 7766 §6.2.1).
         answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
       }
     } catch (IOException e) {
       throw ioFailure(e, subject);
     }
     return verified(answerWire, request, signer, keyName, subject, retried);
+  }
+
+  /** A request on its way: its verified answer is waited for later. */
+  interface Sent {
+    /** Waits for the answer and checks it as {@link #send} does. */
+    Answer answer() throws DnsUpdateException;
+
+    /** Gives up on the answer (a failure elsewhere made it moot). */
+    void abandon();
+  }
+
+  /**
+   * Sends {@code query} and returns without waiting for the answer, so that one thread can have
+   * several requests in flight. Only an HMAC-signed or unsigned request over a stream is pipelined;
+   * a UDP or GSS-TSIG request is sent and answered before this returns (UDP needs a socket per
+   * request and GSS-TSIG renegotiates around a request; neither is on the path of an add).
+   */
+  Sent start(Message query, RequestSigner signer, String subject) {
+    if (endpoint.transport() == Transport.UDP || signer instanceof GssTsigContext) {
+      try {
+        Answer answer = send(query, signer, subject);
+        return new Sent() {
+          @Override
+          public Answer answer() {
+            return answer;
+          }
+
+          @Override
+          public void abandon() {}
+        };
+      } catch (DnsUpdateException e) {
+        return failed(e);
+      }
+    }
+    RequestSigner.Hmac hmac = (RequestSigner.Hmac) signer;
+    return hmac == null
+        ? start(query, null, "", subject)
+        : start(query, hmac.credentials().signer(clock), hmac.keyName(), subject);
+  }
+
+  /**
+   * Every stream message goes through the pool: one persistent, pipelined connection per server.
+   */
+  private Sent start(Message query, TSIG signer, String keyName, String subject) {
+    Signed request = new Signed(query, signer);
+    long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
+    ConnectionPool.InFlight inFlight;
+    try {
+      inFlight = pool.send(endpoint, deadlineNanos, request::wire);
+    } catch (IOException e) {
+      return failed(ioFailure(e, subject));
+    }
+    return new Sent() {
+      @Override
+      public Answer answer() throws DnsUpdateException {
+        byte[] answerWire;
+        try {
+          answerWire = inFlight.answer();
+        } catch (IOException e) {
+          throw ioFailure(e, subject);
+        }
+        return verified(answerWire, request, signer, keyName, subject, false);
+      }
+
+      @Override
+      public void abandon() {
+        inFlight.abandon();
+      }
+    };
+  }
+
+  private static Sent failed(DnsUpdateException failure) {
+    return new Sent() {
+      @Override
+      public Answer answer() throws DnsUpdateException {
+        throw failure;
+      }
+
+      @Override
+      public void abandon() {}
+    };
   }
 
   private DnsUpdateException ioFailure(IOException failure, String subject) {
