@@ -188,31 +188,7 @@ final class DnsExchange {
   /** Sends {@code query}, HMAC-signed with {@code signer} when not null. */
   Answer send(Message query, TSIG signer, String keyName, String subject)
       throws DnsUpdateException {
-    if (endpoint.transport() != Transport.UDP) {
-      return start(query, signer, keyName, subject).answer();
-    }
-    Signed request = new Signed(query, signer);
-    Instant deadline = clock.instant().plus(endpoint.timeout());
-    long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
-
-    boolean retried = false;
-    byte[] answerWire;
-    try {
-      byte[] wire = request.wire(query.getHeader().getID());
-      if (wire.length <= MAX_UDP_REQUEST) {
-        answerWire = exchangeUdp(wire, request.id, deadline);
-        if (answerWire != null && isTruncated(answerWire)) {
-          log.debug("truncated UDP answer from {} for {}; retrying over TCP", endpoint, subject);
-          retried = true;
-          answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
-        }
-      } else {
-        answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
-      }
-    } catch (IOException e) {
-      throw ioFailure(e, subject);
-    }
-    return verified(answerWire, request, signer, keyName, subject, retried);
+    return start(query, signer, keyName, subject).answer();
   }
 
   /** A request on its way: its verified answer is waited for later. */
@@ -226,12 +202,11 @@ final class DnsExchange {
 
   /**
    * Sends {@code query} and returns without waiting for the answer, so that one thread can have
-   * several requests in flight. Only an HMAC-signed or unsigned request over a stream is pipelined;
-   * a UDP or GSS-TSIG request is sent and answered before this returns (UDP needs a socket per
-   * request and GSS-TSIG renegotiates around a request; neither is on the path of an add).
+   * several requests in flight. A GSS-TSIG request is sent and answered before this returns: its
+   * context takes one request at a time, and renegotiates around a rejected one.
    */
   Sent start(Message query, RequestSigner signer, String subject) {
-    if (endpoint.transport() == Transport.UDP || signer instanceof GssTsigContext) {
+    if (signer instanceof GssTsigContext) {
       try {
         Answer answer = send(query, signer, subject);
         return new Sent() {
@@ -253,11 +228,65 @@ final class DnsExchange {
         : start(query, hmac.credentials().signer(clock), hmac.keyName(), subject);
   }
 
+  private Sent start(Message query, TSIG signer, String keyName, String subject) {
+    Signed request = new Signed(query, signer);
+    if (endpoint.transport() == Transport.UDP) {
+      byte[] wire = request.wire(query.getHeader().getID());
+      if (wire.length <= MAX_UDP_REQUEST) {
+        return startUdp(wire, request, signer, keyName, subject);
+      }
+    }
+    return startStream(request, signer, keyName, subject);
+  }
+
+  /**
+   * A datagram sent on a socket of its own; the answer is received, and fetched again over TCP when
+   * truncated, once the caller asks for it.
+   */
+  private Sent startUdp(byte[] wire, Signed request, TSIG signer, String keyName, String subject) {
+    Instant deadline = clock.instant().plus(endpoint.timeout());
+    long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
+    DatagramSocket socket = null;
+    try {
+      socket = new DatagramSocket();
+      socket.connect(address());
+      socket.send(new DatagramPacket(wire, wire.length));
+    } catch (IOException e) {
+      if (socket != null) {
+        socket.close();
+      }
+      return failed(ioFailure(e, subject));
+    }
+    DatagramSocket sent = socket;
+    return new Sent() {
+      @Override
+      public Answer answer() throws DnsUpdateException {
+        byte[] answerWire;
+        boolean retried = false;
+        try (sent) {
+          answerWire = receiveUdp(sent, request.id, deadline);
+          if (isTruncated(answerWire)) {
+            log.debug("truncated UDP answer from {} for {}; retrying over TCP", endpoint, subject);
+            retried = true;
+            answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
+          }
+        } catch (IOException e) {
+          throw ioFailure(e, subject);
+        }
+        return verified(answerWire, request, signer, keyName, subject, retried);
+      }
+
+      @Override
+      public void abandon() {
+        sent.close();
+      }
+    };
+  }
+
   /**
    * Every stream message goes through the pool: one persistent, pipelined connection per server.
    */
-  private Sent start(Message query, TSIG signer, String keyName, String subject) {
-    Signed request = new Signed(query, signer);
+  private Sent startStream(Signed request, TSIG signer, String keyName, String subject) {
     long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
     ConnectionPool.InFlight inFlight;
     try {
@@ -499,21 +528,17 @@ final class DnsExchange {
     return (int) Math.min(ms, Integer.MAX_VALUE);
   }
 
-  private byte[] exchangeUdp(byte[] wire, int id, Instant deadline) throws IOException {
-    try (DatagramSocket socket = new DatagramSocket()) {
-      socket.connect(address());
-      socket.send(new DatagramPacket(wire, wire.length));
-      byte[] buffer = new byte[UDP_RECEIVE_BUFFER];
-      while (true) {
-        socket.setSoTimeout(remainingMillis(deadline));
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-        socket.receive(packet);
-        // Stray datagrams with another id are not ours: keep waiting until the deadline.
-        if (packet.getLength() >= 12 && ByteBuffer.wrap(buffer, 0, 2).getShort() == (short) id) {
-          byte[] answer = new byte[packet.getLength()];
-          System.arraycopy(buffer, 0, answer, 0, packet.getLength());
-          return answer;
-        }
+  private byte[] receiveUdp(DatagramSocket socket, int id, Instant deadline) throws IOException {
+    byte[] buffer = new byte[UDP_RECEIVE_BUFFER];
+    while (true) {
+      socket.setSoTimeout(remainingMillis(deadline));
+      DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+      socket.receive(packet);
+      // Stray datagrams with another id are not ours: keep waiting until the deadline.
+      if (packet.getLength() >= 12 && ByteBuffer.wrap(buffer, 0, 2).getShort() == (short) id) {
+        byte[] answer = new byte[packet.getLength()];
+        System.arraycopy(buffer, 0, answer, 0, packet.getLength());
+        return answer;
       }
     }
   }
