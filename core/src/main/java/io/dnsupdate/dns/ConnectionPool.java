@@ -94,27 +94,45 @@ final class ConnectionPool implements AutoCloseable {
    */
   byte[] exchange(ServerEndpoint endpoint, long deadlineNanos, IntFunction<byte[]> wireFor)
       throws IOException {
+    return send(endpoint, deadlineNanos, wireFor).answer();
+  }
+
+  /**
+   * Writes one message on a pooled connection and returns without waiting for the answer, so one
+   * thread can have several requests in flight (RFC 7766 §6.2.1.1) and collect their answers
+   * afterwards: no thread per request. Every request sent must be {@link InFlight#answer answered}
+   * or {@link InFlight#abandon abandoned}, which hands its share of the connection back.
+   */
+  InFlight send(ServerEndpoint endpoint, long deadlineNanos, IntFunction<byte[]> wireFor)
+      throws IOException {
     try {
-      return attempt(endpoint, deadlineNanos, wireFor, ANY_AGE);
+      return start(endpoint, deadlineNanos, wireFor, ANY_AGE);
     } catch (StreamConnection.StaleConnectionException stale) {
-      // The server closed a connection we kept idle (RFC 7766 §6.2.3) before answering anything
-      // written on it. Sending once more on a fresh connection is safe: queries change nothing,
-      // and our UPDATEs add or delete single TXT values, which a server applies as a no-op when
-      // the value is already there or already gone (RFC 2136 §3.4.2), so a repeat cannot double
-      // anything.
-      try {
-        return attempt(endpoint, deadlineNanos, wireFor, System.nanoTime());
-      } catch (StreamConnection.StaleConnectionException again) {
-        throw again.original();
-      }
+      return resend(endpoint, deadlineNanos, wireFor);
     }
   }
 
-  private byte[] attempt(
+  /**
+   * The server closed a connection we kept idle (RFC 7766 §6.2.3) before answering anything written
+   * on it. Sending once more on a fresh connection is safe: queries change nothing, and our UPDATEs
+   * add or delete single TXT values, which a server applies as a no-op when the value is already
+   * there or already gone (RFC 2136 §3.4.2), so a repeat cannot double anything.
+   */
+  private InFlight resend(ServerEndpoint endpoint, long deadlineNanos, IntFunction<byte[]> wireFor)
+      throws IOException {
+    try {
+      return start(endpoint, deadlineNanos, wireFor, System.nanoTime());
+    } catch (StreamConnection.StaleConnectionException again) {
+      throw again.original();
+    }
+  }
+
+  private InFlight start(
       ServerEndpoint endpoint, long deadlineNanos, IntFunction<byte[]> wireFor, long notBefore)
       throws IOException {
     Lease lease = lease(endpoint, notBefore);
     StreamConnection connection = lease.connection();
+    StreamConnection.Pending request = null;
     try {
       if (lease.opens()) {
         opened.incrementAndGet();
@@ -122,11 +140,69 @@ final class ConnectionPool implements AutoCloseable {
       } else {
         connection.awaitOpen(deadlineNanos);
       }
-      StreamConnection.Pending request = connection.reserve();
+      request = connection.reserve();
       connection.write(request, wireFor.apply(request.id));
-      return connection.answer(request, deadlineNanos, () -> retire(connection));
-    } finally {
+      return new InFlight(endpoint, deadlineNanos, wireFor, notBefore, connection, request);
+    } catch (IOException | RuntimeException e) {
+      if (request != null) {
+        connection.forget(request); // signing failed: the id was never written
+      }
       connection.release();
+      throw e;
+    }
+  }
+
+  /** A request written on a pooled connection, holding its share of it until answered. */
+  final class InFlight {
+    private final ServerEndpoint endpoint;
+    private final long deadlineNanos;
+    private final IntFunction<byte[]> wireFor;
+    private final long notBefore;
+    private final StreamConnection connection;
+    private final StreamConnection.Pending request;
+    private boolean released;
+
+    private InFlight(
+        ServerEndpoint endpoint,
+        long deadlineNanos,
+        IntFunction<byte[]> wireFor,
+        long notBefore,
+        StreamConnection connection,
+        StreamConnection.Pending request) {
+      this.endpoint = endpoint;
+      this.deadlineNanos = deadlineNanos;
+      this.wireFor = wireFor;
+      this.notBefore = notBefore;
+      this.connection = connection;
+      this.request = request;
+    }
+
+    /** Waits for the answer's wire format; a request that went stale is sent once more. */
+    byte[] answer() throws IOException {
+      try {
+        return connection.answer(request, deadlineNanos, () -> retire(connection));
+      } catch (StreamConnection.StaleConnectionException stale) {
+        if (notBefore != ANY_AGE) {
+          throw stale.original();
+        }
+        release();
+        return resend(endpoint, deadlineNanos, wireFor).answer();
+      } finally {
+        release();
+      }
+    }
+
+    /** Gives up on the answer: a late one is dropped by the connection. */
+    void abandon() {
+      connection.forget(request);
+      release();
+    }
+
+    private void release() {
+      if (!released) {
+        released = true;
+        connection.release();
+      }
     }
   }
 

@@ -188,31 +188,141 @@ final class DnsExchange {
   /** Sends {@code query}, HMAC-signed with {@code signer} when not null. */
   Answer send(Message query, TSIG signer, String keyName, String subject)
       throws DnsUpdateException {
+    return start(query, signer, keyName, subject).answer();
+  }
+
+  /** A request on its way: its verified answer is waited for later. */
+  interface Sent {
+    /** Waits for the answer and checks it as {@link #send} does. */
+    Answer answer() throws DnsUpdateException;
+
+    /** Gives up on the answer (a failure elsewhere made it moot). */
+    void abandon();
+  }
+
+  /**
+   * Sends {@code query} and returns without waiting for the answer, so that one thread can have
+   * several requests in flight. A GSS-TSIG request is sent and answered before this returns: its
+   * context takes one request at a time, and renegotiates around a rejected one.
+   */
+  Sent start(Message query, RequestSigner signer, String subject) {
+    if (signer instanceof GssTsigContext) {
+      try {
+        Answer answer = send(query, signer, subject);
+        return new Sent() {
+          @Override
+          public Answer answer() {
+            return answer;
+          }
+
+          @Override
+          public void abandon() {}
+        };
+      } catch (DnsUpdateException e) {
+        return failed(e);
+      }
+    }
+    RequestSigner.Hmac hmac = (RequestSigner.Hmac) signer;
+    return hmac == null
+        ? start(query, null, "", subject)
+        : start(query, hmac.credentials().signer(clock), hmac.keyName(), subject);
+  }
+
+  private Sent start(Message query, TSIG signer, String keyName, String subject) {
     Signed request = new Signed(query, signer);
+    if (endpoint.transport() == Transport.UDP) {
+      byte[] wire = request.wire(query.getHeader().getID());
+      if (wire.length <= MAX_UDP_REQUEST) {
+        return startUdp(wire, request, signer, keyName, subject);
+      }
+    }
+    return startStream(request, signer, keyName, subject);
+  }
+
+  /**
+   * A datagram sent on a socket of its own; the answer is received, and fetched again over TCP when
+   * truncated, once the caller asks for it.
+   */
+  private Sent startUdp(byte[] wire, Signed request, TSIG signer, String keyName, String subject) {
     Instant deadline = clock.instant().plus(endpoint.timeout());
     long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
-
-    boolean retried = false;
-    byte[] answerWire;
+    DatagramSocket socket = null;
     try {
-      byte[] wire =
-          endpoint.transport() == Transport.UDP ? request.wire(query.getHeader().getID()) : null;
-      if (wire != null && wire.length <= MAX_UDP_REQUEST) {
-        answerWire = exchangeUdp(wire, request.id, deadline);
-        if (answerWire != null && isTruncated(answerWire)) {
-          log.debug("truncated UDP answer from {} for {}; retrying over TCP", endpoint, subject);
-          retried = true;
-          answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
-        }
-      } else {
-        // Every stream message goes through the pool: one persistent, pipelined connection per
-        // server instead of a connect per message (RFC 7766 §6.2.1).
-        answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
-      }
+      socket = new DatagramSocket();
+      socket.connect(address());
+      socket.send(new DatagramPacket(wire, wire.length));
     } catch (IOException e) {
-      throw ioFailure(e, subject);
+      if (socket != null) {
+        socket.close();
+      }
+      return failed(ioFailure(e, subject));
     }
-    return verified(answerWire, request, signer, keyName, subject, retried);
+    DatagramSocket sent = socket;
+    return new Sent() {
+      @Override
+      public Answer answer() throws DnsUpdateException {
+        byte[] answerWire;
+        boolean retried = false;
+        try (sent) {
+          answerWire = receiveUdp(sent, request.id, deadline);
+          if (isTruncated(answerWire)) {
+            log.debug("truncated UDP answer from {} for {}; retrying over TCP", endpoint, subject);
+            retried = true;
+            answerWire = pool.exchange(endpoint, deadlineNanos, request::wire);
+          }
+        } catch (IOException e) {
+          throw ioFailure(e, subject);
+        }
+        return verified(answerWire, request, signer, keyName, subject, retried);
+      }
+
+      @Override
+      public void abandon() {
+        sent.close();
+      }
+    };
+  }
+
+  /**
+   * Every stream message goes through the pool: one persistent, pipelined connection per server.
+   */
+  private Sent startStream(Signed request, TSIG signer, String keyName, String subject) {
+    long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
+    ConnectionPool.InFlight inFlight;
+    try {
+      inFlight = pool.send(endpoint, deadlineNanos, request::wire);
+    } catch (IOException e) {
+      return failed(ioFailure(e, subject));
+    }
+    return new Sent() {
+      @Override
+      public Answer answer() throws DnsUpdateException {
+        byte[] answerWire;
+        try {
+          answerWire = inFlight.answer();
+        } catch (IOException e) {
+          throw ioFailure(e, subject);
+        }
+        return verified(answerWire, request, signer, keyName, subject, false);
+      }
+
+      @Override
+      public void abandon() {
+        inFlight.abandon();
+      }
+    };
+  }
+
+  private static Sent failed(DnsUpdateException failure) {
+    return new Sent() {
+      @Override
+      public Answer answer() throws DnsUpdateException {
+        throw failure;
+      }
+
+      @Override
+      public void abandon() {}
+    };
   }
 
   private DnsUpdateException ioFailure(IOException failure, String subject) {
@@ -418,21 +528,17 @@ final class DnsExchange {
     return (int) Math.min(ms, Integer.MAX_VALUE);
   }
 
-  private byte[] exchangeUdp(byte[] wire, int id, Instant deadline) throws IOException {
-    try (DatagramSocket socket = new DatagramSocket()) {
-      socket.connect(address());
-      socket.send(new DatagramPacket(wire, wire.length));
-      byte[] buffer = new byte[UDP_RECEIVE_BUFFER];
-      while (true) {
-        socket.setSoTimeout(remainingMillis(deadline));
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-        socket.receive(packet);
-        // Stray datagrams with another id are not ours: keep waiting until the deadline.
-        if (packet.getLength() >= 12 && ByteBuffer.wrap(buffer, 0, 2).getShort() == (short) id) {
-          byte[] answer = new byte[packet.getLength()];
-          System.arraycopy(buffer, 0, answer, 0, packet.getLength());
-          return answer;
-        }
+  private byte[] receiveUdp(DatagramSocket socket, int id, Instant deadline) throws IOException {
+    byte[] buffer = new byte[UDP_RECEIVE_BUFFER];
+    while (true) {
+      socket.setSoTimeout(remainingMillis(deadline));
+      DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+      socket.receive(packet);
+      // Stray datagrams with another id are not ours: keep waiting until the deadline.
+      if (packet.getLength() >= 12 && ByteBuffer.wrap(buffer, 0, 2).getShort() == (short) id) {
+        byte[] answer = new byte[packet.getLength()];
+        System.arraycopy(buffer, 0, answer, 0, packet.getLength());
+        return answer;
       }
     }
   }

@@ -1,17 +1,19 @@
 package io.dnsupdate.dns;
 
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
 import org.xbill.DNS.Update;
 
 /**
@@ -106,30 +108,53 @@ public final class DnsUpdateClient {
     }
     List<Name> owners = changes.stream().map(TxtChange::owner).toList();
     boolean adds = changes.stream().anyMatch(c -> c.operation() == TxtChange.Operation.ADD);
-    OptionalLong before = adds ? serial(zone) : OptionalLong.empty();
-    UpdateResult result = send(zone, update, owners, changes.size());
-    // the serial is read while the names are read back: both only need the UPDATE answered
-    Future<OptionalLong> serialAfter =
-        before.isEmpty() ? null : ParallelReads.start(() -> serial(zone));
-    confirm(zone, changes);
-    if (serialAfter == null) {
+    // The serial before is asked for beside the UPDATE, not a round trip ahead of it. A server may
+    // answer that query after applying the update (BIND answers a query at once and applies an
+    // update later, so it hardly ever does): then "before" already holds the new serial, the
+    // serial seems not to move and the result carries none. A late "before" can only hide a move,
+    // never invent one.
+    DnsExchange.Sent before = adds ? readBack.ask(zone, Type.SOA) : null;
+    UpdateResult result;
+    try {
+      result = send(zone, update, owners, changes.size());
+    } catch (DnsUpdateException e) {
+      if (before != null) {
+        before.abandon();
+      }
+      throw e;
+    }
+    // the serial after travels with the read-backs: both only need the UPDATE answered
+    DnsExchange.Sent after = adds ? readBack.ask(zone, Type.SOA) : null;
+    try {
+      confirm(zone, changes);
+    } catch (DnsUpdateException | RuntimeException e) {
+      if (after != null) {
+        before.abandon();
+        after.abandon();
+      }
+      throw e;
+    }
+    if (after == null) {
       return result;
     }
-    OptionalLong after = ParallelReads.join(serialAfter);
+    OptionalLong serialBefore = serial(zone, before);
+    OptionalLong serialAfter = serial(zone, after);
     // Only a serial that moved marks a version that holds the changes; a server that changes a zone
     // and keeps its serial (or serves no SOA to the key) leaves only the names to be checked. Not
     // caught: a server that keeps its serial on updates while someone else raises it between our
     // two reads; none of BIND, Knot and PowerDNS keeps it (RenderedConfigIT).
-    if (after.isPresent() && SoaSerial.later(after.getAsLong(), before.getAsLong())) {
-      return new UpdateResult(result.changes(), result.retriedOverTcp(), after);
+    if (serialBefore.isPresent()
+        && serialAfter.isPresent()
+        && SoaSerial.later(serialAfter.getAsLong(), serialBefore.getAsLong())) {
+      return new UpdateResult(result.changes(), result.retriedOverTcp(), serialAfter);
     }
     return result;
   }
 
   /** The zone's serial as the server serves it to our key; empty where it cannot be read. */
-  private OptionalLong serial(Name zone) {
+  private OptionalLong serial(Name zone, DnsExchange.Sent sent) {
     try {
-      return readBack.soaSerial(zone);
+      return readBack.soaSerial(zone, sent);
     } catch (DnsUpdateException e) {
       log.debug("{} did not tell the serial of {}: {}", endpoint, zone, e.getMessage());
       return OptionalLong.empty();
@@ -138,7 +163,8 @@ public final class DnsUpdateClient {
 
   /**
    * Reads every changed name back: each value added last must be served, each deleted last must
-   * not. One TXT query per distinct name, side by side ({@link ParallelReads}).
+   * not. One TXT query per distinct name, pipelined on the pooled connections with at most {@link
+   * #READS_IN_FLIGHT} of them waiting, so a message of 1,000 names cannot fill a socket buffer.
    */
   private void confirm(Name zone, List<TxtChange> changes) throws DnsUpdateException {
     Map<Name, Map<String, Boolean>> wanted = new LinkedHashMap<>();
@@ -147,30 +173,20 @@ public final class DnsUpdateClient {
           .computeIfAbsent(c.owner(), o -> new LinkedHashMap<>())
           .put(c.value(), c.operation() == TxtChange.Operation.ADD);
     }
-    List<Map.Entry<Name, Map<String, Boolean>>> owners = new ArrayList<>(wanted.entrySet());
-    List<ParallelReads.Read<DnsQuery.TxtAnswer>> reads = new ArrayList<>();
-    owners.forEach(o -> reads.add(() -> readBack.txt(o.getKey())));
-    List<DnsQuery.TxtAnswer> answers = ParallelReads.all(reads);
     List<String> missing = new ArrayList<>();
-    for (int i = 0; i < owners.size(); i++) {
-      Map.Entry<Name, Map<String, Boolean>> owner = owners.get(i);
-      DnsQuery.TxtAnswer served = answers.get(i);
-      if (served.rcode() == Rcode.REFUSED) {
-        // the server does not let us read (allow-query): nothing to compare with
-        log.debug("{} refused to read back {}; not confirmed", endpoint, owner.getKey());
-        continue;
+    Deque<Map.Entry<Name, DnsExchange.Sent>> inFlight = new ArrayDeque<>();
+    try {
+      for (Name owner : wanted.keySet()) {
+        if (inFlight.size() == READS_IN_FLIGHT) {
+          compare(inFlight.poll(), wanted, missing);
+        }
+        inFlight.add(Map.entry(owner, readBack.ask(owner, Type.TXT)));
       }
-      owner
-          .getValue()
-          .forEach(
-              (value, present) -> {
-                if (served.values().contains(value) != present) {
-                  missing.add(
-                      (present ? "the added TXT value at " : "the deleted TXT value at ")
-                          + owner.getKey()
-                          + (present ? " is not served" : " is still served"));
-                }
-              });
+      while (!inFlight.isEmpty()) {
+        compare(inFlight.poll(), wanted, missing);
+      }
+    } finally {
+      inFlight.forEach(read -> read.getValue().abandon());
     }
     if (!missing.isEmpty()) {
       throw new DnsUpdateException(
@@ -189,6 +205,35 @@ public final class DnsUpdateClient {
               + " or the server passes updates on to another primary (send them to the primary"
               + " itself)");
     }
+  }
+
+  /** Read-backs one caller keeps in flight at most. */
+  static final int READS_IN_FLIGHT = 64;
+
+  /** Adds to {@code missing} what the answer to one read-back contradicts. */
+  private void compare(
+      Map.Entry<Name, DnsExchange.Sent> read,
+      Map<Name, Map<String, Boolean>> wanted,
+      List<String> missing)
+      throws DnsUpdateException {
+    Name owner = read.getKey();
+    DnsQuery.TxtAnswer served = readBack.txt(owner, read.getValue());
+    if (served.rcode() == Rcode.REFUSED) {
+      // the server does not let us read (allow-query): nothing to compare with
+      log.debug("{} refused to read back {}; not confirmed", endpoint, owner);
+      return;
+    }
+    wanted
+        .get(owner)
+        .forEach(
+            (value, present) -> {
+              if (served.values().contains(value) != present) {
+                missing.add(
+                    (present ? "the added TXT value at " : "the deleted TXT value at ")
+                        + owner
+                        + (present ? " is not served" : " is still served"));
+              }
+            });
   }
 
   /** Signs and sends a prepared UPDATE; any rcode but NOERROR is a failure. */

@@ -209,6 +209,11 @@ final class StreamConnection {
     }
   }
 
+  /** Frees the id of a request nobody waits for any more; its answer, if it comes, is dropped. */
+  void forget(Pending p) {
+    pending.remove(p.id, p);
+  }
+
   private static <T> T await(CompletableFuture<T> future, long deadlineNanos) throws IOException {
     try {
       long nanos = deadlineNanos - System.nanoTime();

@@ -67,6 +67,35 @@ class ConnectionPoolTest {
   }
 
   @Test
+  void oneThreadKeepsRequestsInFlightAndAnAbandonedOneHandsItsShareBack() throws Exception {
+    var server =
+        server(
+            (c, n) -> {
+              Message first = c.read();
+              Message second = c.read();
+              Message third = c.read();
+              c.answer(third);
+              c.answer(second);
+              c.answer(first);
+              c.answerAll();
+            });
+    ConnectionPool pool = pool(1, Duration.ofMillis(300));
+    ServerEndpoint endpoint = server.endpoint(DEADLINE_MS);
+    DnsExchange exchange = new DnsExchange(endpoint, Clock.systemUTC(), pool);
+
+    DnsExchange.Sent a = exchange.start(query("a."), null, "a");
+    DnsExchange.Sent b = exchange.start(query("b."), null, "b");
+    DnsExchange.Sent c = exchange.start(query("c."), null, "c");
+    b.abandon();
+
+    assertThat(c.answer().message().getQuestion().getName()).isEqualTo(name("c."));
+    assertThat(a.answer().message().getQuestion().getName()).isEqualTo(name("a."));
+    assertThat(server.accepted()).isEqualTo(1);
+    // idle only once every request, the abandoned one too, has handed its share back
+    await().atMost(Duration.ofSeconds(5)).until(() -> pool.connections(endpoint) == 0);
+  }
+
+  @Test
   void manyRequestsFromManyThreadsShareTheBoundedConnections() throws Exception {
     var server = server((c, n) -> c.answerAll());
     ConnectionPool pool = pool(2, Duration.ofSeconds(10));
@@ -287,10 +316,13 @@ class ConnectionPoolTest {
 
   private static Message send(ConnectionPool pool, ServerEndpoint endpoint, String owner)
       throws DnsUpdateException {
-    Message query = Message.newQuery(Record.newRecord(name(owner), Type.TXT, DClass.IN));
     return new DnsExchange(endpoint, Clock.systemUTC(), pool)
-        .send(query, null, "", "the query for " + owner)
+        .send(query(owner), null, "", "the query for " + owner)
         .message();
+  }
+
+  private static Message query(String owner) {
+    return Message.newQuery(Record.newRecord(name(owner), Type.TXT, DClass.IN));
   }
 
   private static Name name(String text) {

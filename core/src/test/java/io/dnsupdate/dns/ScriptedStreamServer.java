@@ -128,7 +128,12 @@ final class ScriptedStreamServer implements AutoCloseable {
       response.getHeader().setOpcode(request.getHeader().getOpcode());
       response.getHeader().setRcode(Rcode.NOERROR);
       response.addRecord(request.getQuestion(), org.xbill.DNS.Section.QUESTION);
-      byte[] wire = response.toWire();
+      send(response);
+    }
+
+    /** Writes a message the script built (with records, signed: whatever it needs). */
+    void send(Message message) throws IOException {
+      byte[] wire = message.toWire();
       out.writeShort(wire.length);
       out.write(wire);
       out.flush();

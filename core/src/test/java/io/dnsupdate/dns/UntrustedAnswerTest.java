@@ -73,33 +73,44 @@ class UntrustedAnswerTest {
         .hasMessageContaining("cannot be trusted");
   }
 
+  private static void answer(Socket s, UnaryOperator<Message> forge) {
+    try (s) {
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      while (true) {
+        byte[] query = new byte[in.readUnsignedShort()];
+        in.readFully(query);
+        Message request = new Message(query);
+        Message response = new Message(request.getHeader().getID());
+        response.getHeader().setFlag(Flags.QR);
+        response.getHeader().setOpcode(request.getHeader().getOpcode());
+        response.getHeader().setRcode(Rcode.NOERROR);
+        response.addRecord(request.getQuestion(), Section.ZONE);
+        byte[] wire = forge.apply(response).toWire();
+        out.writeShort(wire.length);
+        out.write(wire);
+        out.flush();
+      }
+    } catch (Exception e) {
+      // the client closed the connection
+    }
+  }
+
   private static void updateAgainst(UnaryOperator<Message> forge) throws Exception {
     try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
       // answers every message on every connection the same forged way (the engine reads the
-      // zone's serial around an update, so the update is not the only message)
+      // zone's serial around an update, on a second connection while the update is in flight)
       Thread responder =
           new Thread(
               () -> {
                 while (!server.isClosed()) {
-                  try (Socket s = server.accept()) {
-                    DataInputStream in = new DataInputStream(s.getInputStream());
-                    DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                    while (true) {
-                      byte[] query = new byte[in.readUnsignedShort()];
-                      in.readFully(query);
-                      Message request = new Message(query);
-                      Message response = new Message(request.getHeader().getID());
-                      response.getHeader().setFlag(Flags.QR);
-                      response.getHeader().setOpcode(request.getHeader().getOpcode());
-                      response.getHeader().setRcode(Rcode.NOERROR);
-                      response.addRecord(request.getQuestion(), Section.ZONE);
-                      byte[] wire = forge.apply(response).toWire();
-                      out.writeShort(wire.length);
-                      out.write(wire);
-                      out.flush();
-                    }
+                  try {
+                    Socket s = server.accept();
+                    Thread connection = new Thread(() -> answer(s, forge));
+                    connection.setDaemon(true);
+                    connection.start();
                   } catch (Exception e) {
-                    // connection or server closed: take the next connection, if any
+                    // server closed
                   }
                 }
               });
