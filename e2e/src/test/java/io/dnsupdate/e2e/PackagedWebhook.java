@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -184,10 +185,16 @@ final class PackagedWebhook implements AutoCloseable {
   }
 
   FrontProxyClient certManager(URI uri) {
+    return certManager(uri, HttpClient.Version.HTTP_1_1);
+  }
+
+  /** cert-manager's calls as kube-apiserver forwards them: over h2 its aggregator multiplexes. */
+  FrontProxyClient certManager(URI uri, HttpClient.Version version) {
     return FrontProxyClient.builder(uri, servingCa)
         .clientCertificate(frontProxyCert)
         .user(CERT_MANAGER)
         .groups("system:serviceaccounts", "system:authenticated")
+        .version(version)
         .build();
   }
 
