@@ -63,13 +63,7 @@ class WebhookAggregationIT {
       throws IOException {
     String ns = "webhook-allowed";
     cluster.readyIssuer(ns, LocalNameserver.ZONE);
-    Path certManager =
-        cluster
-            .plane()
-            .serviceAccountKubeconfig(
-                RealCluster.CERT_MANAGER_NAMESPACE,
-                "cert-manager",
-                cluster.work().resolve("cm.kc"));
+    Path certManager = certManager(cluster, "cm.kc");
     String fqdn = "_acme-challenge." + LocalNameserver.ZONE + ".";
 
     CommandResult present = post(cluster, certManager, payload(ns, "Present", "aggregated-1"));
@@ -90,17 +84,8 @@ class WebhookAggregationIT {
   void theAggregatorReachesTheWebhookOverHttp2(RealCluster cluster) throws Exception {
     String ns = "webhook-h2";
     cluster.readyIssuer(ns, LocalNameserver.ZONE);
-    Path certManager =
-        cluster
-            .plane()
-            .serviceAccountKubeconfig(
-                RealCluster.CERT_MANAGER_NAMESPACE,
-                "cert-manager",
-                cluster.work().resolve("cm-h2.kc"));
-    HttpClient metrics =
-        FrontProxyClient.http(
-            cluster,
-            cluster.plane().frontProxyCa().issueClient(KubeControlPlane.FRONT_PROXY_CLIENT));
+    Path certManager = certManager(cluster, "cm-h2.kc");
+    HttpClient metrics = frontProxy(cluster);
     double h2Before = challengesAnswered(cluster, metrics, "h2");
     double http11Before = challengesAnswered(cluster, metrics, "http/1.1");
 
@@ -128,17 +113,8 @@ class WebhookAggregationIT {
         new HoldingDnsProxy(
             new InetSocketAddress(cluster.dns().named().address(), cluster.dns().named().port()))) {
       readyIssuerVia(cluster, ns, "127.0.0.1:" + proxy.port());
-      Path certManager =
-          cluster
-              .plane()
-              .serviceAccountKubeconfig(
-                  RealCluster.CERT_MANAGER_NAMESPACE,
-                  "cert-manager",
-                  cluster.work().resolve("cm-hangup.kc"));
-      HttpClient metrics =
-          FrontProxyClient.http(
-              cluster,
-              cluster.plane().frontProxyCa().issueClient(KubeControlPlane.FRONT_PROXY_CLIENT));
+      Path certManager = certManager(cluster, "cm-hangup.kc");
+      HttpClient metrics = frontProxy(cluster);
       double abandonedBefore =
           metric(
               cluster,
@@ -283,13 +259,7 @@ class WebhookAggregationIT {
       throws IOException {
     String ns = "webhook-dryrun";
     cluster.readyIssuer(ns, LocalNameserver.ZONE);
-    Path certManager =
-        cluster
-            .plane()
-            .serviceAccountKubeconfig(
-                RealCluster.CERT_MANAGER_NAMESPACE,
-                "cert-manager",
-                cluster.work().resolve("cm-dry.kc"));
+    Path certManager = certManager(cluster, "cm-dry.kc");
     List<String> before = cluster.dns().named().recordStrings(LocalNameserver.ZONE + ".");
 
     CommandResult dry =
@@ -369,5 +339,19 @@ class WebhookAggregationIT {
           "allowAmbientCredentials":false,"config":{"issuer":"example-com"}}}
         """
         .formatted(action, LocalNameserver.ZONE, key, namespace, zone, zone);
+  }
+
+  /** A kubeconfig of cert-manager's service account, the webhook's real caller. */
+  private static Path certManager(RealCluster cluster, String file) {
+    return cluster
+        .plane()
+        .serviceAccountKubeconfig(
+            RealCluster.CERT_MANAGER_NAMESPACE, "cert-manager", cluster.work().resolve(file));
+  }
+
+  /** A client of the webhook's own port as kube-apiserver's front proxy (e.g. for /metrics). */
+  private static HttpClient frontProxy(RealCluster cluster) throws Exception {
+    return FrontProxyClient.http(
+        cluster, cluster.plane().frontProxyCa().issueClient(KubeControlPlane.FRONT_PROXY_CLIENT));
   }
 }
