@@ -50,7 +50,10 @@ class MalformedHttpIT {
             400),
         Arguments.of("unknown Transfer-Encoding", post + "Transfer-Encoding: gzip\r\n\r\n{}", 400),
         Arguments.of(
-            "oversized headers", post + "X-Big: " + "a".repeat(64 * 1024) + "\r\n\r\n", 431),
+            // over the 32 KiB limit by a little: the server answers once it has read 32 KiB and
+            // closes; a client still writing then (64 KiB did, once under load) gets a broken pipe
+            // instead of the answer, while 40 KiB is all in the socket buffers before that
+            "oversized headers", post + "X-Big: " + "a".repeat(40 * 1024) + "\r\n\r\n", 431),
         Arguments.of("garbage request line", "\u0001\u0002 / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         Arguments.of("control characters in a header", post + "X-Evil: a\u0007b\r\n\r\n", 400));
   }
