@@ -34,7 +34,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.IntFunction;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,6 +75,12 @@ class WebhookBenchmark {
    * relative to {@code webhook/}); none without it.
    */
   private static final String JFR = System.getProperty("bench.jfr", "");
+
+  /**
+   * With {@code -Dbench.h2ClientThreads=N}, another h2 row whose client runs on N threads instead
+   * of the JDK's cached pool: how much of the h2 row's CPU is the client's.
+   */
+  private static final int H2_CLIENT_THREADS = Integer.getInteger("bench.h2ClientThreads", 0);
 
   private static final String NS = "bench";
   private static final String ISSUER = "example-test";
@@ -185,39 +190,74 @@ class WebhookBenchmark {
           });
       sequential(client, named, mode, SEQUENTIAL, false); // JIT warm-up, not reported
       sequential(client, named, mode, SEQUENTIAL, true);
-      HttpClient h2 =
-          HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_2)
-              .sslContext(fixture.frontProxyCert.sslContext(fixture.servingCa))
-              .connectTimeout(java.time.Duration.ofSeconds(10))
-              .build();
-      // one request first, so the connection exists before many streams want it
-      h2.send(client.request("/apis").GET().build(), HttpResponse.BodyHandlers.discarding());
-      List<Transport> transports =
-          List.of(
-              new Transport(
-                  "h2, 1 connection", HttpClient.Version.HTTP_2, i -> h2Post(h2, client, i)),
-              new Transport(
-                  "HTTP/1.1, " + THREADS + " threads",
-                  HttpClient.Version.HTTP_1_1,
-                  i -> http11Post(client, pool, i)));
-      for (Transport t : transports) {
-        concurrent(fixture, t, named, null); // warm-up, not reported
+      List<Transport> transports = new ArrayList<>();
+      transports.add(
+          new Transport(
+              "h2, 1 connection",
+              HttpClient.Version.HTTP_2,
+              h2Post(h2Client(fixture, client, null), client)));
+      ExecutorService h2Threads =
+          H2_CLIENT_THREADS > 0 ? Executors.newFixedThreadPool(H2_CLIENT_THREADS) : null;
+      if (h2Threads != null) {
+        transports.add(
+            new Transport(
+                "h2, 1 connection, " + H2_CLIENT_THREADS + " client threads",
+                HttpClient.Version.HTTP_2,
+                h2Post(h2Client(fixture, client, h2Threads), client)));
       }
-      for (int round = 0; round < ROUNDS; round++) {
-        for (Transport t : transports) {
-          concurrent(fixture, t, named, mode);
+      transports.add(
+          new Transport(
+              "HTTP/1.1, " + THREADS + " threads",
+              HttpClient.Version.HTTP_1_1,
+              json -> CompletableFuture.supplyAsync(() -> client.postChallenge(json), pool)));
+      try {
+        measureConcurrent(fixture, transports, named, mode);
+      } finally {
+        if (h2Threads != null) {
+          h2Threads.shutdownNow();
         }
       }
     }
+  }
+
+  private void measureConcurrent(
+      WebhookFixture fixture, List<Transport> transports, NamedServer named, String mode)
+      throws Exception {
+    for (Transport t : transports) {
+      concurrent(fixture, t, named, null); // warm-up, not reported
+    }
+    for (int round = 0; round < ROUNDS; round++) {
+      for (Transport t : transports) {
+        concurrent(fixture, t, named, mode);
+      }
+    }
+  }
+
+  /**
+   * An h2 client with its connection already open (one request first, so it exists before many
+   * streams want it); {@code executor} null: the JDK's default, a cached pool.
+   */
+  private static HttpClient h2Client(
+      WebhookFixture fixture, FrontProxyClient identity, ExecutorService executor)
+      throws Exception {
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_2)
+            .sslContext(fixture.frontProxyCert.sslContext(fixture.servingCa))
+            .connectTimeout(java.time.Duration.ofSeconds(10));
+    if (executor != null) {
+      b.executor(executor);
+    }
+    HttpClient h2 = b.build();
+    h2.send(identity.request("/apis").GET().build(), HttpResponse.BodyHandlers.discarding());
+    return h2;
   }
 
   /**
    * How the concurrent phases call: {@code post} sends one challenge's JSON and completes with the
    * answer; {@code version} is the protocol every answer must come over.
    */
-  private record Transport(
-      String label, HttpClient.Version version, IntFunction<ChallengeCall> post) {}
+  private record Transport(String label, HttpClient.Version version, ChallengeCall post) {}
 
   /** One challenge's call: sends {@code json}, completes with the answer or the failure. */
   @FunctionalInterface
@@ -229,7 +269,7 @@ class WebhookBenchmark {
    * As kube-apiserver's aggregator: a stream of the one h2 connection, no thread waiting on it. The
    * identity headers come from the same {@link FrontProxyClient} the HTTP/1.1 row uses.
    */
-  private static ChallengeCall h2Post(HttpClient h2, FrontProxyClient identity, int unused) {
+  private static ChallengeCall h2Post(HttpClient h2, FrontProxyClient identity) {
     return json ->
         h2.sendAsync(
                 identity
@@ -243,12 +283,6 @@ class WebhookBenchmark {
                 r ->
                     new FrontProxyClient.Response(
                         r.statusCode(), r.body(), r.headers(), r.version()));
-  }
-
-  /** A blocking call on one of the {@value #THREADS} threads, each holding its own connection. */
-  private static ChallengeCall http11Post(
-      FrontProxyClient client, ExecutorService pool, int unused) {
-    return json -> CompletableFuture.supplyAsync(() -> client.postChallenge(json), pool);
   }
 
   /** One challenge at a time: the latency of a lone Present and CleanUp. */
@@ -311,8 +345,7 @@ class WebhookBenchmark {
         long s = System.nanoTime();
         CompletableFuture<FrontProxyClient.Response> answer;
         try {
-          answer =
-              transport.post().apply(i).send(payload(action, NS, ISSUER, name(i), values.get(i)));
+          answer = transport.post().send(payload(action, NS, ISSUER, name(i), values.get(i)));
         } catch (RuntimeException e) {
           answer = CompletableFuture.failedFuture(e);
         }
