@@ -82,6 +82,13 @@ class WebhookBenchmark {
    */
   private static final int H2_CLIENT_THREADS = Integer.getInteger("bench.h2ClientThreads", 0);
 
+  /**
+   * With {@code -Dbench.h2Connections=K} (K > 1), another h2 row spreading the streams over K
+   * connections (K clients, round robin): whether one connection is what limits the h2 row. The
+   * aggregator itself opens a second connection only beyond the advertised stream limit.
+   */
+  private static final int H2_CONNECTIONS = Integer.getInteger("bench.h2Connections", 1);
+
   private static final String NS = "bench";
   private static final String ISSUER = "example-test";
 
@@ -196,6 +203,19 @@ class WebhookBenchmark {
               "h2, 1 connection",
               HttpClient.Version.HTTP_2,
               h2Post(h2Client(fixture, client, null), client)));
+      if (H2_CONNECTIONS > 1) {
+        List<ChallengeCall> each = new ArrayList<>();
+        for (int c = 0; c < H2_CONNECTIONS; c++) {
+          each.add(h2Post(h2Client(fixture, client, null), client));
+        }
+        java.util.concurrent.atomic.AtomicInteger next =
+            new java.util.concurrent.atomic.AtomicInteger();
+        transports.add(
+            new Transport(
+                "h2, " + H2_CONNECTIONS + " connections",
+                HttpClient.Version.HTTP_2,
+                json -> each.get(Math.floorMod(next.getAndIncrement(), each.size())).send(json)));
+      }
       ExecutorService h2Threads =
           H2_CLIENT_THREADS > 0 ? Executors.newFixedThreadPool(H2_CLIENT_THREADS) : null;
       if (h2Threads != null) {
