@@ -134,6 +134,23 @@ class KeyMaterialCacheTest {
     }
 
     @Test
+    void theImportSourceOfTheSpecsNewGeneration() throws Exception {
+      usersSecret("from-dns-team", "secret", ONE);
+      usersSecret("from-dns-team-2", "secret", TWO);
+      TsigKey first =
+          key(spec -> spec.setImportFrom(new TsigKeySpec.ImportFrom("from-dns-team", null)), null);
+      first.getMetadata().setGeneration(1L);
+      TsigKey second =
+          key(
+              spec -> spec.setImportFrom(new TsigKeySpec.ImportFrom("from-dns-team-2", null)),
+              null);
+      second.getMetadata().setGeneration(2L);
+
+      assertThat(cache.get(first).secretName()).isEqualTo("from-dns-team");
+      assertThat(cache.get(second).material().current()).isEqualTo(credentials(TWO));
+    }
+
+    @Test
     void theImportSourceWithItsDataKeyNameAndAlgorithm() throws Exception {
       String sha512 = Base64.getEncoder().encodeToString(new byte[64]);
       usersSecret("from-dns-team", "tsig", sha512);

@@ -197,6 +197,54 @@ class UpdateBatcherTest {
     assertThat(server.messages).hasSize(10).allMatch(m -> m.size() == 1);
   }
 
+  /**
+   * Callers on one lane, each waiting for its answer before the next change: the lane goes idle and
+   * retires again and again while other changes arrive. Each must still be sent, once, and never
+   * two messages of the lane at a time.
+   */
+  @Test
+  void aChangeArrivingWhileItsLaneRetiresIsSentOnceAndAlone() throws Exception {
+    batcher = new UpdateBatcher(Duration.ZERO, 1000, metrics);
+    java.util.concurrent.atomic.AtomicInteger flying =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger mostFlying =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<TxtChange> sent = new CopyOnWriteArrayList<>();
+    UpdateBatcher.Sender server =
+        (zone, changes) -> {
+          mostFlying.accumulateAndGet(flying.incrementAndGet(), Math::max);
+          sent.addAll(changes);
+          Thread.yield();
+          flying.decrementAndGet();
+          return new UpdateResult(changes.size(), false);
+        };
+    int callers = 8;
+    int each = 2000;
+    List<CompletableFuture<Void>> loops = new ArrayList<>();
+    for (int c = 0; c < callers; c++) {
+      int caller = c;
+      loops.add(
+          CompletableFuture.runAsync(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  try {
+                    batcher.apply(
+                        "lane", server, ZONE, add("c" + caller, i), Duration.ofSeconds(5));
+                  } catch (DnsUpdateException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                  }
+                }
+              },
+              this.callers));
+    }
+
+    CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+    assertThat(sent).hasSize(callers * each).doesNotHaveDuplicates();
+    assertThat(mostFlying.get()).isEqualTo(1);
+    assertThat(batcher.queued()).isZero();
+  }
+
   @Test
   void aChangeThatFindsItsLaneIdleGoesOutAtOnceInItsCallersThread() throws Exception {
     batcher = new UpdateBatcher(Duration.ZERO, 1000, metrics);

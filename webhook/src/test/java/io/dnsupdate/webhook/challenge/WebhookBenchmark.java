@@ -17,6 +17,10 @@ import io.dnsupdate.webhook.WebhookFixture;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -30,6 +34,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,16 +47,19 @@ import org.slf4j.LoggerFactory;
  * real named, with the propagation check on (the primary is the zone's authoritative server),
  * beside {@code nsupdate} in the same run: one Present at a time (latency), and {@value #N}
  * concurrent Presents then CleanUps of {@value #N} names of one zone, coalesced (the default) and
- * one UPDATE per challenge ({@code --batch-window=off}, other solvers' way). Results go to stdout
- * and {@code webhook/target/bench-results.txt}. Failures are counted, not fatal: without coalescing
- * BIND drops what exceeds its update-quota ("too many DNS UPDATEs queued") and those challenges
- * time out, which is part of the comparison.
+ * one UPDATE per challenge ({@code --batch-window=off}, other solvers' way). The concurrent phases
+ * run twice per mode: over HTTP/2 as kube-apiserver's aggregator calls (one connection, every
+ * challenge a stream of it, sent without a thread each) and over HTTP/1.1 from {@value #THREADS}
+ * blocking threads, one connection each. Results go to stdout and {@code
+ * webhook/target/bench-results.txt}. Failures are counted, not fatal: without coalescing BIND drops
+ * what exceeds its update-quota ("too many DNS UPDATEs queued") and those challenges time out,
+ * which is part of the comparison.
  */
 @ExtendWith(NamedExtension.class)
 class WebhookBenchmark {
   private static final int N = 1000;
 
-  /** Client connections, as kube-apiserver would hold to one aggregated server under load. */
+  /** HTTP/1.1 client threads, each on its own connection (one request in flight per connection). */
   private static final int THREADS = 200;
 
   private static final int SEQUENTIAL = 300;
@@ -60,6 +69,25 @@ class WebhookBenchmark {
 
   /** Run only the coalesced mode ({@code -Dbench.coalescedOnly=true}): quicker CPU comparisons. */
   private static final boolean COALESCED_ONLY = Boolean.getBoolean("bench.coalescedOnly");
+
+  /**
+   * A JFR recording of the measured concurrent phases goes to this file ({@code -Dbench.jfr=path},
+   * relative to {@code webhook/}); none without it.
+   */
+  private static final String JFR = System.getProperty("bench.jfr", "");
+
+  /**
+   * With {@code -Dbench.h2ClientThreads=N}, another h2 row whose client runs on N threads instead
+   * of the JDK's cached pool: how much of the h2 row's CPU is the client's.
+   */
+  private static final int H2_CLIENT_THREADS = Integer.getInteger("bench.h2ClientThreads", 0);
+
+  /**
+   * With {@code -Dbench.h2Connections=K} (K > 1), another h2 row spreading the streams over K
+   * connections (K clients, round robin): whether one connection is what limits the h2 row. The
+   * aggregator itself opens a second connection only beyond the advertised stream limit.
+   */
+  private static final int H2_CONNECTIONS = Integer.getInteger("bench.h2Connections", 1);
 
   private static final String NS = "bench";
   private static final String ISSUER = "example-test";
@@ -87,6 +115,11 @@ class WebhookBenchmark {
         named.address(), named.port(), Runtime.getRuntime().availableProcessors());
     nsupdate(named);
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    Recording jfr = JFR.isEmpty() ? null : new Recording(Configuration.getConfiguration("profile"));
+    if (jfr != null) {
+      jfr.start();
+      line("JFR recording (profile settings) of the whole run to %s", JFR);
+    }
     try {
       run(named, pool, "coalesced (default)", List.of());
       if (!COALESCED_ONLY) {
@@ -98,6 +131,10 @@ class WebhookBenchmark {
       }
     } finally {
       pool.shutdownNow();
+      if (jfr != null) {
+        jfr.dump(Path.of(JFR));
+        jfr.close();
+      }
     }
     Path out = Path.of("target", "bench-results.txt");
     Files.writeString(out, report, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -160,11 +197,112 @@ class WebhookBenchmark {
           });
       sequential(client, named, mode, SEQUENTIAL, false); // JIT warm-up, not reported
       sequential(client, named, mode, SEQUENTIAL, true);
-      concurrent(fixture, client, pool, named, null);
-      for (int round = 0; round < ROUNDS; round++) {
-        concurrent(fixture, client, pool, named, mode);
+      List<Transport> transports = new ArrayList<>();
+      transports.add(
+          new Transport(
+              "h2, 1 connection",
+              HttpClient.Version.HTTP_2,
+              h2Post(h2Client(fixture, client, null), client)));
+      if (H2_CONNECTIONS > 1) {
+        List<ChallengeCall> each = new ArrayList<>();
+        for (int c = 0; c < H2_CONNECTIONS; c++) {
+          each.add(h2Post(h2Client(fixture, client, null), client));
+        }
+        java.util.concurrent.atomic.AtomicInteger next =
+            new java.util.concurrent.atomic.AtomicInteger();
+        transports.add(
+            new Transport(
+                "h2, " + H2_CONNECTIONS + " connections",
+                HttpClient.Version.HTTP_2,
+                json -> each.get(Math.floorMod(next.getAndIncrement(), each.size())).send(json)));
+      }
+      ExecutorService h2Threads =
+          H2_CLIENT_THREADS > 0 ? Executors.newFixedThreadPool(H2_CLIENT_THREADS) : null;
+      if (h2Threads != null) {
+        transports.add(
+            new Transport(
+                "h2, 1 connection, " + H2_CLIENT_THREADS + " client threads",
+                HttpClient.Version.HTTP_2,
+                h2Post(h2Client(fixture, client, h2Threads), client)));
+      }
+      transports.add(
+          new Transport(
+              "HTTP/1.1, " + THREADS + " threads",
+              HttpClient.Version.HTTP_1_1,
+              json -> CompletableFuture.supplyAsync(() -> client.postChallenge(json), pool)));
+      try {
+        measureConcurrent(fixture, transports, named, mode);
+      } finally {
+        if (h2Threads != null) {
+          h2Threads.shutdownNow();
+        }
       }
     }
+  }
+
+  private void measureConcurrent(
+      WebhookFixture fixture, List<Transport> transports, NamedServer named, String mode)
+      throws Exception {
+    for (Transport t : transports) {
+      concurrent(fixture, t, named, null); // warm-up, not reported
+    }
+    for (int round = 0; round < ROUNDS; round++) {
+      for (Transport t : transports) {
+        concurrent(fixture, t, named, mode);
+      }
+    }
+  }
+
+  /**
+   * An h2 client with its connection already open (one request first, so it exists before many
+   * streams want it); {@code executor} null: the JDK's default, a cached pool.
+   */
+  private static HttpClient h2Client(
+      WebhookFixture fixture, FrontProxyClient identity, ExecutorService executor)
+      throws Exception {
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_2)
+            .sslContext(fixture.frontProxyCert.sslContext(fixture.servingCa))
+            .connectTimeout(java.time.Duration.ofSeconds(10));
+    if (executor != null) {
+      b.executor(executor);
+    }
+    HttpClient h2 = b.build();
+    h2.send(identity.request("/apis").GET().build(), HttpResponse.BodyHandlers.discarding());
+    return h2;
+  }
+
+  /**
+   * How the concurrent phases call: {@code post} sends one challenge's JSON and completes with the
+   * answer; {@code version} is the protocol every answer must come over.
+   */
+  private record Transport(String label, HttpClient.Version version, ChallengeCall post) {}
+
+  /** One challenge's call: sends {@code json}, completes with the answer or the failure. */
+  @FunctionalInterface
+  private interface ChallengeCall {
+    CompletableFuture<FrontProxyClient.Response> send(String json);
+  }
+
+  /**
+   * As kube-apiserver's aggregator: a stream of the one h2 connection, no thread waiting on it. The
+   * identity headers come from the same {@link FrontProxyClient} the HTTP/1.1 row uses.
+   */
+  private static ChallengeCall h2Post(HttpClient h2, FrontProxyClient identity) {
+    return json ->
+        h2.sendAsync(
+                identity
+                    .request(FrontProxyClient.CHALLENGE_PATH)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json, */*")
+                    .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+            .thenApply(
+                r ->
+                    new FrontProxyClient.Response(
+                        r.statusCode(), r.body(), r.headers(), r.version()));
   }
 
   /** One challenge at a time: the latency of a lone Present and CleanUp. */
@@ -207,11 +345,7 @@ class WebhookBenchmark {
   }
 
   private void concurrent(
-      WebhookFixture fixture,
-      FrontProxyClient client,
-      ExecutorService pool,
-      NamedServer named,
-      String mode)
+      WebhookFixture fixture, Transport transport, NamedServer named, String mode)
       throws Exception {
     List<String> values = new ArrayList<>();
     for (int i = 0; i < N; i++) {
@@ -224,26 +358,26 @@ class WebhookBenchmark {
       CpuTime cpuBefore = CpuTime.now();
       long[] kernelBefore = processTicksAndSwitches();
       long t0 = System.nanoTime();
-      long[] micros =
-          all(
-              pool,
-              N,
-              i -> {
-                long s = System.nanoTime();
-                FrontProxyClient.Response r;
-                try {
-                  r = client.postChallenge(payload(action, NS, ISSUER, name(i), values.get(i)));
-                } catch (java.io.UncheckedIOException e) {
-                  failures.add("connection: " + e.getCause().getMessage());
-                  return (System.nanoTime() - s) / 1000;
-                }
-                long took = (System.nanoTime() - s) / 1000;
-                assertThat(r.status()).isEqualTo(201);
-                if (!json(r.body()).get("response").get("success").asBoolean()) {
-                  failures.add(json(r.body()).get("response").get("status").get("reason").asText());
-                }
-                return took;
-              });
+      long[] micros = new long[N];
+      List<CompletableFuture<Void>> calls = new ArrayList<>(N);
+      for (int i = 0; i < N; i++) {
+        int index = i;
+        long s = System.nanoTime();
+        CompletableFuture<FrontProxyClient.Response> answer;
+        try {
+          answer = transport.post().send(payload(action, NS, ISSUER, name(i), values.get(i)));
+        } catch (RuntimeException e) {
+          answer = CompletableFuture.failedFuture(e);
+        }
+        calls.add(
+            answer.handle(
+                (r, e) -> {
+                  micros[index] = (System.nanoTime() - s) / 1000;
+                  failures.addAll(failuresOf(transport, r, e));
+                  return null;
+                }));
+      }
+      CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
       double wallMs = (System.nanoTime() - t0) / 1e6;
       CpuTime cpu = CpuTime.now().minus(cpuBefore);
       long[] kernel = processTicksAndSwitches();
@@ -262,12 +396,12 @@ class WebhookBenchmark {
       if (mode != null) {
         Arrays.sort(micros);
         line(
-            "%-46s %-7s x%d, %d threads: %7.1f ms wall, %4d UPDATEs, latency p50 %6.1f ms"
+            "%-46s %-7s x%d, %s: %7.1f ms wall, %4d UPDATEs, latency p50 %6.1f ms"
                 + " p99 %6.1f ms, %d failed %s",
             mode,
             action,
             N,
-            THREADS,
+            transport.label(),
             wallMs,
             messages,
             micros[N / 2] / 1000.0,
@@ -277,7 +411,7 @@ class WebhookBenchmark {
         line(
             "%-46s %-7s CPU: webhook threads %6.1f ms (%.3f ms per challenge, ~%.0f%% user, from 10 ms ticks),"
                 + " process %6.1f ms;"
-                + " %d connections opened during the phase; load average %.2f",
+                + " %d connections opened during the phase, %d open; load average %.2f",
             "",
             action,
             cpu.webhookNanos / 1e6,
@@ -285,6 +419,7 @@ class WebhookBenchmark {
             100.0 * cpu.webhookUserNanos / Math.max(1, cpu.webhookNanos),
             cpu.processNanos / 1e6,
             opened.size(),
+            clientPorts(fixture.webhook.port()).size(),
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         long userTicks = kernel[0] - kernelBefore[0];
         long systemTicks = kernel[1] - kernelBefore[1];
@@ -303,6 +438,38 @@ class WebhookBenchmark {
       wipe.append("update delete ").append(name(i)).append(" TXT\n");
     }
     named.nsupdate(TestKeys.ADMIN, wipe.toString().split("\n"));
+  }
+
+  /**
+   * Every way a challenge can fail, counted: no answer (a reset, a REFUSED_STREAM the client does
+   * not retry, a timeout), a status other than 201 (429 when the cap is reached), an answer over
+   * another protocol than the row claims, {@code success: false}.
+   */
+  private static List<String> failuresOf(
+      Transport transport, FrontProxyClient.Response r, Throwable e) {
+    if (e != null) {
+      Throwable cause =
+          e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+              ? e.getCause()
+              : e;
+      if (cause instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+        cause = u.getCause();
+      }
+      return List.of("no answer: " + cause.getClass().getSimpleName() + " " + cause.getMessage());
+    }
+    List<String> out = new ArrayList<>();
+    if (r.version() != transport.version()) {
+      out.add("answered over " + r.version());
+    }
+    if (r.status() != 201) {
+      out.add("HTTP " + r.status());
+      return out;
+    }
+    var response = json(r.body()).get("response");
+    if (!response.get("success").asBoolean()) {
+      out.add(response.get("status").get("reason").asText());
+    }
+    return out;
   }
 
   /**
@@ -375,24 +542,32 @@ class WebhookBenchmark {
 
   /**
    * Client-side ports of established TCP connections to the webhook's port (Linux {@code
-   * /proc/net/tcp}); empty elsewhere. Those present after a phase and not before were opened (and
-   * handshaken) during it.
+   * /proc/net/tcp} and {@code tcp6}); empty elsewhere. Those present after a phase and not before
+   * were opened (and handshaken) during it.
    */
   private static Set<Integer> clientPorts(int serverPort) {
     Set<Integer> ports = new HashSet<>();
+    List<String> rows = new ArrayList<>();
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      try {
+        rows.addAll(Files.readAllLines(Path.of(table)));
+      } catch (java.io.IOException | RuntimeException e) {
+        // no such table here
+      }
+    }
     try {
-      for (String row : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+      for (String row : rows) {
         String[] f = row.trim().split("\\s+");
         if (f.length < 4 || !f[3].equals("01")) { // 01: ESTABLISHED
           continue;
         }
-        int local = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
-        int remote = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
+        int local = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+        int remote = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
         if (remote == serverPort) {
           ports.add(local);
         }
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return ports;
     }
     return ports;
