@@ -1,6 +1,5 @@
 package io.dnsupdate.webhook.challenge;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
@@ -11,7 +10,6 @@ import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.IssuerCredential;
 import io.dnsupdate.config.IssuerSettings;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.time.Clock;
 import java.time.Duration;
 import org.xbill.DNS.Name;
@@ -32,25 +30,23 @@ final class IssuerResolver {
    */
   static final Duration SETTINGS_IDLE = Duration.ofHours(1);
 
-  /** One generation of one issuer: its spec, which never changes without a new generation. */
-  private record Generation(String namespace, String name, String uid, long generation) {}
-
   private final ResourceDirectory directory;
   private final KeyMaterialCache keys;
   private final KerberosLogins logins;
-  private final AsyncCache<Generation, IssuerSettings> settingsCache;
+  private final SpecDerived<DnsUpdateIssuer, IssuerSettings> bySpec;
 
   IssuerResolver(
       ResourceDirectory directory, KeyMaterialCache keys, KerberosLogins logins, Clock clock) {
     this.directory = directory;
     this.keys = keys;
     this.logins = logins;
-    this.settingsCache =
-        Caffeine.newBuilder()
-            .maximumSize(MAX_SETTINGS)
-            .expireAfterAccess(SETTINGS_IDLE)
-            .ticker(Caches.ticker(clock))
-            .buildAsync();
+    this.bySpec =
+        new SpecDerived<>(
+            Caffeine.newBuilder()
+                .maximumSize(MAX_SETTINGS)
+                .expireAfterAccess(SETTINGS_IDLE)
+                .ticker(Caches.ticker(clock)),
+            IssuerResolver::parse);
   }
 
   /**
@@ -79,7 +75,7 @@ final class IssuerResolver {
                             + " cluster resource namespace for a ClusterIssuer; issuers of other"
                             + " namespaces are never used)"));
     requireReady(issuer);
-    IssuerSettings settings = settings(issuer);
+    IssuerSettings settings = bySpec.get(issuer);
     if (!settings.domainPolicy().allows(fqdn)) {
       throw new SolverFailure(
           SolverFailure.Reason.DomainNotAllowed,
@@ -153,19 +149,6 @@ final class IssuerResolver {
     }
   }
 
-  /**
-   * Parsed once per generation of the spec. Not per resourceVersion: every probe of the operator
-   * writes the status, which changes the resourceVersion but not the spec.
-   */
-  private IssuerSettings settings(DnsUpdateIssuer issuer) throws SolverFailure {
-    ObjectMeta m = issuer.getMetadata();
-    if (m.getGeneration() == null) {
-      return parse(issuer); // never served by an API server: nothing says when the spec changes
-    }
-    Generation g = new Generation(m.getNamespace(), m.getName(), m.getUid(), m.getGeneration());
-    return Caches.get(settingsCache, g, () -> parse(issuer));
-  }
-
   private static IssuerSettings parse(DnsUpdateIssuer issuer) throws SolverFailure {
     try {
       return IssuerSettings.parse(issuer.getSpec());
@@ -183,7 +166,6 @@ final class IssuerResolver {
 
   /** Settings kept right now (tests). */
   long cachedSettings() {
-    settingsCache.synchronous().cleanUp();
-    return settingsCache.synchronous().estimatedSize();
+    return bySpec.size();
   }
 }

@@ -10,7 +10,6 @@ import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KeySecretCodec;
 import io.dnsupdate.config.KeySettings;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -83,9 +82,6 @@ public final class KeyMaterialCache {
   private record Slot(
       String namespace, String name, String uid, String secretName, String fingerprint) {}
 
-  /** A TsigKey's spec as of one generation: its settings stay the same until the spec changes. */
-  private record Generation(String namespace, String name, String uid, long generation) {}
-
   private final SecretReader secrets;
   private final Clock clock;
   private final AsyncCache<Slot, KeyHandle> cache;
@@ -94,8 +90,8 @@ public final class KeyMaterialCache {
    * Parsed once per generation, not per challenge (it was 1.7% of a challenge's CPU); a spec the
    * operator refuses is never kept, so it is parsed again, and refused again, each time.
    */
-  private final AsyncCache<Generation, KeySettings> settingsCache =
-      Caffeine.newBuilder().maximumSize(MAX_KEYS).buildAsync();
+  private final SpecDerived<TsigKey, KeySettings> bySpec =
+      new SpecDerived<>(Caffeine.newBuilder().maximumSize(MAX_KEYS), KeyMaterialCache::parse);
 
   public KeyMaterialCache(SecretReader secrets, Clock clock) {
     this.secrets = secrets;
@@ -123,7 +119,7 @@ public final class KeyMaterialCache {
    * @throws SolverFailure KeyUnavailable when the Secret is missing, forbidden or unreadable
    */
   public KeyHandle get(TsigKey key) throws SolverFailure {
-    KeySettings settings = settings(key);
+    KeySettings settings = bySpec.get(key);
     return Caches.get(cache, slot(key, settings), () -> read(key, settings));
   }
 
@@ -132,7 +128,7 @@ public final class KeyMaterialCache {
    * just did.
    */
   public KeyHandle refresh(TsigKey key, KeyHandle stale) throws SolverFailure {
-    KeySettings settings = settings(key);
+    KeySettings settings = bySpec.get(key);
     Instant recently = clock.instant().minus(MIN_REFRESH);
     return Caches.reload(
         cache,
@@ -193,19 +189,7 @@ public final class KeyMaterialCache {
     return h;
   }
 
-  /**
-   * The TsigKey's settings as the operator validates them; a spec it refuses names no Secret to
-   * trust.
-   */
-  private KeySettings settings(TsigKey key) throws SolverFailure {
-    ObjectMeta m = key.getMetadata();
-    if (m.getGeneration() == null) {
-      return parse(key); // never served by an API server: nothing says when the spec changes
-    }
-    Generation g = new Generation(m.getNamespace(), m.getName(), m.getUid(), m.getGeneration());
-    return Caches.get(settingsCache, g, () -> parse(key));
-  }
-
+  /** The TsigKey's settings as the operator validates them; a refused spec names no Secret. */
   private static KeySettings parse(TsigKey key) throws SolverFailure {
     try {
       return KeySettings.parse(key);
