@@ -163,5 +163,13 @@ final class JettyH2Caller implements AutoCloseable {
     } finally {
       threads.stop(); // already stopped with the client, which manages it; said here to be sure
     }
+    // its threads must not run on into the next row's CPU split (stop() joins them)
+    long left =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && t.getName().startsWith("jetty-h2-client"))
+            .count();
+    if (left > 0) {
+      throw new IllegalStateException(left + " Jetty client threads still alive after stop()");
+    }
   }
 }
