@@ -92,13 +92,7 @@ final class DnsExchange {
    * @param subject what the message is about, for error messages (e.g. "zone example.test.")
    */
   Answer send(Message query, RequestSigner signer, String subject) throws DnsUpdateException {
-    if (signer instanceof GssTsigContext gss) {
-      return sendGss(query, gss, subject);
-    }
-    RequestSigner.Hmac hmac = (RequestSigner.Hmac) signer;
-    return hmac == null
-        ? send(query, null, "", subject)
-        : send(query, hmac.credentials().signer(clock), hmac.keyName(), subject);
+    return start(query, signer, subject).answer();
   }
 
   /**
@@ -206,18 +200,9 @@ final class DnsExchange {
    * context takes one request at a time, and renegotiates around a rejected one.
    */
   Sent start(Message query, RequestSigner signer, String subject) {
-    if (signer instanceof GssTsigContext) {
+    if (signer instanceof GssTsigContext gss) {
       try {
-        Answer answer = send(query, signer, subject);
-        return new Sent() {
-          @Override
-          public Answer answer() {
-            return answer;
-          }
-
-          @Override
-          public void abandon() {}
-        };
+        return answered(sendGss(query, gss, subject));
       } catch (DnsUpdateException e) {
         return failed(e);
       }
@@ -313,16 +298,26 @@ final class DnsExchange {
     };
   }
 
-  private static Sent failed(DnsUpdateException failure) {
-    return new Sent() {
-      @Override
-      public Answer answer() throws DnsUpdateException {
+  /** A request already answered (GSS-TSIG) or failed before it left: nothing to wait for. */
+  private record Settled(Answer value, DnsUpdateException failure) implements Sent {
+    @Override
+    public Answer answer() throws DnsUpdateException {
+      if (failure != null) {
         throw failure;
       }
+      return value;
+    }
 
-      @Override
-      public void abandon() {}
-    };
+    @Override
+    public void abandon() {}
+  }
+
+  private static Sent answered(Answer answer) {
+    return new Settled(answer, null);
+  }
+
+  private static Sent failed(DnsUpdateException failure) {
+    return new Settled(null, failure);
   }
 
   private DnsUpdateException ioFailure(IOException failure, String subject) {
