@@ -280,14 +280,11 @@ public final class Router extends Handler.Abstract {
       if (d != null) {
         d.bodyStarted(ex.request);
       }
+      // read to its end or failed on the way, the answer is the same 413
       Content.Source.consumeAll(
           ex.request,
           Callback.from(
               () -> {
-                ConnectionDeadlines.bodyDone(ex.request);
-                ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
-              },
-              failure -> {
                 ConnectionDeadlines.bodyDone(ex.request);
                 ex.status(route, 413, "RequestEntityTooLarge", tooLarge());
               }));
