@@ -408,9 +408,8 @@ public final class UpdateBatcher implements AutoCloseable {
         if (!taken.isEmpty()) {
           synchronized (this) {
             // what did not fit goes first: it arrived before anything queued meanwhile
-            for (java.util.Iterator<Pending> it = taken.descendingIterator(); it.hasNext(); ) {
-              queue.addFirst(it.next());
-            }
+            taken.addAll(queue);
+            queue = taken;
           }
         }
         if (!batch.isEmpty()) {
