@@ -128,7 +128,8 @@ public final class ChallengeSolver {
     }
     return new SolverFailure(
         SolverFailure.Reason.Abandoned,
-        "the caller closed its connection while the challenge was in progress ("
+        Deadline.CALLER_GONE
+            + " while the challenge was in progress ("
             + f.getMessage()
             + "); cert-manager will retry",
         f);

@@ -14,6 +14,9 @@ import java.util.function.BooleanSupplier;
  * @param callerGone true once the connection the answer was due on is gone
  */
 public record Deadline(Instant at, BooleanSupplier callerGone) {
+  /** Why work stops when the caller went. */
+  static final String CALLER_GONE = "the caller closed its connection";
+
   /** The budget from {@code arrival}. */
   public static Deadline fromArrival(Instant arrival, BooleanSupplier callerGone) {
     return new Deadline(arrival.plus(IssuerSettings.REQUEST_BUDGET), callerGone);
@@ -27,7 +30,7 @@ public record Deadline(Instant at, BooleanSupplier callerGone) {
   /** Null while the caller still waits, else why it does not. */
   String abandoned(Clock clock) {
     if (callerGone.getAsBoolean()) {
-      return "the caller closed its connection";
+      return CALLER_GONE;
     }
     if (!clock.instant().isBefore(at)) {
       return "the request budget of "

@@ -271,8 +271,7 @@ final class UpdatePublisher {
     if (deadline.callerGone().getAsBoolean()) {
       // the last look before the message: a caller that went while the zone was looked up or a
       // key read gets no change made on its behalf
-      throw new DnsUpdateException(
-          FailureReason.NameserverUnreachable, "the caller closed its connection");
+      throw new DnsUpdateException(FailureReason.NameserverUnreachable, Deadline.CALLER_GONE);
     }
     DnsUpdateClient client = signer.updates(server, clock);
     Lane lane =
