@@ -8,7 +8,6 @@ import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.IssuerCredential;
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.operator.runtime.OperatorRuntime;
-import io.dnsupdate.operator.runtime.WithoutManagedFields;
 import io.dnsupdate.operator.status.ApiFailureReporter;
 import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.status.EventReason;
@@ -107,10 +106,10 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
                 .orElse(List.of()));
     InformerEventSource<TsigKey, DnsUpdateIssuer> keys =
         new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(TsigKey.class, DnsUpdateIssuer.class)
-                .withInformerListLimit(OperatorRuntime.LIST_PAGE)
+            OperatorRuntime.lean(
+                    InformerEventSourceConfiguration.from(TsigKey.class, DnsUpdateIssuer.class),
+                    context)
                 .withName(NAME + "-tsigkeys")
-                .withItemStore(WithoutManagedFields.where1Informer(context))
                 .withSecondaryToPrimaryMapper(
                     k -> users(issuers, k.getMetadata().getNamespace(), k.getMetadata().getName()))
                 .withPrimaryToSecondaryMapper(
@@ -124,10 +123,10 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
             context);
     keySecrets =
         new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Secret.class, DnsUpdateIssuer.class)
-                .withInformerListLimit(OperatorRuntime.LIST_PAGE)
+            OperatorRuntime.lean(
+                    InformerEventSourceConfiguration.from(Secret.class, DnsUpdateIssuer.class),
+                    context)
                 .withName(NAME + "-secrets")
-                .withItemStore(WithoutManagedFields.where1Informer(context))
                 .withLabelSelector(KeySecrets.KEY_SECRET_SELECTOR)
                 .withSecondaryToPrimaryMapper(
                     s -> {

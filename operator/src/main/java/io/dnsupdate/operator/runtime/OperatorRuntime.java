@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -134,6 +136,17 @@ public final class OperatorRuntime {
         .setIntervalMultiplier(2)
         .setMaxInterval(capMillis)
         .withoutMaxAttempts();
+  }
+
+  /**
+   * An event source's informer as the controllers' own: lists paged by {@link #LIST_PAGE}, no
+   * {@code managedFields} kept where one informer serves the kind.
+   */
+  public static <R extends HasMetadata> InformerEventSourceConfiguration.Builder<R> lean(
+      InformerEventSourceConfiguration.Builder<R> source, EventSourceContext<?> context) {
+    return source
+        .withInformerListLimit(LIST_PAGE)
+        .withItemStore(WithoutManagedFields.where1Informer(context));
   }
 
   private static <R extends HasMetadata> void configure(

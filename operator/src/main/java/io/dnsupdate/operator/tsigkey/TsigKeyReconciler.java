@@ -7,7 +7,6 @@ import io.dnsupdate.api.TsigKeyStatus;
 import io.dnsupdate.config.InvalidSpecException;
 import io.dnsupdate.config.KeySettings;
 import io.dnsupdate.operator.runtime.OperatorRuntime;
-import io.dnsupdate.operator.runtime.WithoutManagedFields;
 import io.dnsupdate.operator.status.ApiCallException;
 import io.dnsupdate.operator.status.ApiFailureReporter;
 import io.dnsupdate.operator.status.Conditions;
@@ -89,10 +88,9 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
     // Our Secrets: a deleted or edited one is put back.
     InformerEventSource<Secret, TsigKey> secrets =
         new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Secret.class, TsigKey.class)
-                .withInformerListLimit(OperatorRuntime.LIST_PAGE)
+            OperatorRuntime.lean(
+                    InformerEventSourceConfiguration.from(Secret.class, TsigKey.class), context)
                 .withName(NAME + "-secrets")
-                .withItemStore(WithoutManagedFields.where1Informer(context))
                 .withLabelSelector(KeySecrets.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(TsigKeyReconciler::ownerOf)
                 .build(),
@@ -101,10 +99,10 @@ public class TsigKeyReconciler implements Reconciler<TsigKey> {
     // namespace, so a key it stopped using also loses its grants.
     issuers =
         new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(DnsUpdateIssuer.class, TsigKey.class)
-                .withInformerListLimit(OperatorRuntime.LIST_PAGE)
+            OperatorRuntime.lean(
+                    InformerEventSourceConfiguration.from(DnsUpdateIssuer.class, TsigKey.class),
+                    context)
                 .withName(NAME + "-issuers")
-                .withItemStore(WithoutManagedFields.where1Informer(context))
                 .withSecondaryToPrimaryMapper(
                     issuer ->
                         context
