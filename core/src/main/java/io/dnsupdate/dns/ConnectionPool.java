@@ -127,10 +127,39 @@ final class ConnectionPool implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes one message right behind {@code earlier} on the connection that carries it. BIND, Knot
+   * and PowerDNS take one connection's messages in the order they arrive, and answer a query as
+   * soon as they take it (an update is applied later), so the server answers {@code earlier} before
+   * it applies this one; messages on two connections are taken in either order. Where that
+   * connection is retired or gone, the message goes on any pooled connection and the order is lost.
+   */
+  InFlight sendBehind(InFlight earlier, long deadlineNanos, IntFunction<byte[]> wireFor)
+      throws IOException {
+    Lease lease = leaseSame(earlier.endpoint, earlier.connection);
+    if (lease == null) {
+      return send(earlier.endpoint, deadlineNanos, wireFor);
+    }
+    try {
+      return write(lease, earlier.endpoint, deadlineNanos, wireFor, ANY_AGE);
+    } catch (StreamConnection.StaleConnectionException stale) {
+      return resend(earlier.endpoint, deadlineNanos, wireFor);
+    }
+  }
+
   private InFlight start(
       ServerEndpoint endpoint, long deadlineNanos, IntFunction<byte[]> wireFor, long notBefore)
       throws IOException {
-    Lease lease = lease(endpoint, notBefore);
+    return write(lease(endpoint, notBefore), endpoint, deadlineNanos, wireFor, notBefore);
+  }
+
+  private InFlight write(
+      Lease lease,
+      ServerEndpoint endpoint,
+      long deadlineNanos,
+      IntFunction<byte[]> wireFor,
+      long notBefore)
+      throws IOException {
     StreamConnection connection = lease.connection();
     StreamConnection.Pending request = null;
     try {
@@ -242,6 +271,19 @@ final class ConnectionPool implements AutoCloseable {
     }
     best.acquire();
     return new Lease(best, opens);
+  }
+
+  /** A share of {@code connection} while it is pooled and takes new requests; null otherwise. */
+  private synchronized Lease leaseSame(ServerEndpoint endpoint, StreamConnection connection) {
+    if (closed || connection.isRetired()) {
+      return null;
+    }
+    List<StreamConnection> connections = servers.get(Key.of(endpoint));
+    if (connections == null || !connections.contains(connection)) {
+      return null;
+    }
+    connection.acquire();
+    return new Lease(connection, false);
   }
 
   /** Makes room under the overall bound by closing the idle connection unused for longest. */

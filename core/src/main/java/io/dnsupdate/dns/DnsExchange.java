@@ -182,7 +182,7 @@ final class DnsExchange {
   /** Sends {@code query}, HMAC-signed with {@code signer} when not null. */
   Answer send(Message query, TSIG signer, String keyName, String subject)
       throws DnsUpdateException {
-    return start(query, signer, keyName, subject).answer();
+    return start(query, signer, keyName, subject, null).answer();
   }
 
   /** A request on its way: its verified answer is waited for later. */
@@ -200,6 +200,16 @@ final class DnsExchange {
    * context takes one request at a time, and renegotiates around a rejected one.
    */
   Sent start(Message query, RequestSigner signer, String subject) {
+    return startBehind(null, query, signer, subject);
+  }
+
+  /**
+   * Like {@link #start}, but where both travel on a stream, on {@code earlier}'s connection right
+   * behind it, so the server answers {@code earlier} first ({@link ConnectionPool#sendBehind}).
+   * Datagrams keep no order; a GSS-TSIG request is answered before the next one is sent anyway.
+   */
+  Sent startBehind(Sent earlier, Message query, RequestSigner signer, String subject) {
+    ConnectionPool.InFlight behind = earlier instanceof OnStream s ? s.inFlight : null;
     if (signer instanceof GssTsigContext gss) {
       try {
         return answered(sendGss(query, gss, subject));
@@ -209,11 +219,12 @@ final class DnsExchange {
     }
     RequestSigner.Hmac hmac = (RequestSigner.Hmac) signer;
     return hmac == null
-        ? start(query, null, "", subject)
-        : start(query, hmac.credentials().signer(clock), hmac.keyName(), subject);
+        ? start(query, null, "", subject, behind)
+        : start(query, hmac.credentials().signer(clock), hmac.keyName(), subject, behind);
   }
 
-  private Sent start(Message query, TSIG signer, String keyName, String subject) {
+  private Sent start(
+      Message query, TSIG signer, String keyName, String subject, ConnectionPool.InFlight behind) {
     Signed request = new Signed(query, signer);
     if (endpoint.transport() == Transport.UDP) {
       byte[] wire = request.wire(query.getHeader().getID());
@@ -221,7 +232,7 @@ final class DnsExchange {
         return startUdp(wire, request, signer, keyName, subject);
       }
     }
-    return startStream(request, signer, keyName, subject);
+    return startStream(request, signer, keyName, subject, behind);
   }
 
   /**
@@ -271,34 +282,58 @@ final class DnsExchange {
   /**
    * Every stream message goes through the pool: one persistent, pipelined connection per server.
    */
-  private Sent startStream(Signed request, TSIG signer, String keyName, String subject) {
+  private Sent startStream(
+      Signed request, TSIG signer, String keyName, String subject, ConnectionPool.InFlight behind) {
     long deadlineNanos = System.nanoTime() + endpoint.timeout().toNanos();
-    ConnectionPool.InFlight inFlight;
     try {
-      inFlight = pool.send(endpoint, deadlineNanos, request::wire);
+      ConnectionPool.InFlight inFlight =
+          behind == null
+              ? pool.send(endpoint, deadlineNanos, request::wire)
+              : pool.sendBehind(behind, deadlineNanos, request::wire);
+      return new OnStream(inFlight, request, signer, keyName, subject);
     } catch (IOException e) {
       return failed(ioFailure(e, subject));
     }
-    return new Sent() {
-      @Override
-      public Answer answer() throws DnsUpdateException {
-        byte[] answerWire;
-        try {
-          answerWire = inFlight.answer();
-        } catch (IOException e) {
-          throw ioFailure(e, subject);
-        }
-        return verified(answerWire, request, signer, keyName, subject, false);
-      }
-
-      @Override
-      public void abandon() {
-        inFlight.abandon();
-      }
-    };
   }
 
-  /** A request already answered (GSS-TSIG) or failed before it left: nothing to wait for. */
+  /** A request written on a pooled connection. */
+  private final class OnStream implements Sent {
+    private final ConnectionPool.InFlight inFlight;
+    private final Signed request;
+    private final TSIG signer;
+    private final String keyName;
+    private final String subject;
+
+    private OnStream(
+        ConnectionPool.InFlight inFlight,
+        Signed request,
+        TSIG signer,
+        String keyName,
+        String subject) {
+      this.inFlight = inFlight;
+      this.request = request;
+      this.signer = signer;
+      this.keyName = keyName;
+      this.subject = subject;
+    }
+
+    @Override
+    public Answer answer() throws DnsUpdateException {
+      byte[] answerWire;
+      try {
+        answerWire = inFlight.answer();
+      } catch (IOException e) {
+        throw ioFailure(e, subject);
+      }
+      return verified(answerWire, request, signer, keyName, subject, false);
+    }
+
+    @Override
+    public void abandon() {
+      inFlight.abandon();
+    }
+  }
+
   private record Settled(Answer value, DnsUpdateException failure) implements Sent {
     @Override
     public Answer answer() throws DnsUpdateException {

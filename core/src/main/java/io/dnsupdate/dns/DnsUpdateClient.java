@@ -108,15 +108,15 @@ public final class DnsUpdateClient {
     }
     List<Name> owners = changes.stream().map(TxtChange::owner).toList();
     boolean adds = changes.stream().anyMatch(c -> c.operation() == TxtChange.Operation.ADD);
-    // The serial before is asked for beside the UPDATE, not a round trip ahead of it. A server may
-    // answer that query after applying the update (BIND answers a query at once and applies an
-    // update later, so it hardly ever does): then "before" already holds the new serial, the
-    // serial seems not to move and the result carries none. A late "before" can only hide a move,
-    // never invent one.
+    // The serial before is asked for beside the UPDATE, not a round trip ahead of it, and on the
+    // same connection right ahead of it: the server answers it before it reads the UPDATE. Where
+    // the order is not kept (UDP, a connection lost in between), a server may answer it after
+    // applying the update: then "before" already holds the new serial, the serial seems not to
+    // move and the result carries none. A late "before" can only hide a move, never invent one.
     DnsExchange.Sent before = adds ? readBack.ask(zone, Type.SOA) : null;
     UpdateResult result;
     try {
-      result = send(zone, update, owners, changes.size());
+      result = send(zone, update, owners, changes.size(), before);
     } catch (DnsUpdateException e) {
       if (before != null) {
         before.abandon();
@@ -239,8 +239,15 @@ public final class DnsUpdateClient {
   /** Signs and sends a prepared UPDATE; any rcode but NOERROR is a failure. */
   UpdateResult send(Name zone, Update update, List<Name> owners, int changes)
       throws DnsUpdateException {
+    return send(zone, update, owners, changes, null);
+  }
+
+  /** {@link #send} right behind {@code earlier} on its connection when not null. */
+  private UpdateResult send(
+      Name zone, Update update, List<Name> owners, int changes, DnsExchange.Sent earlier)
+      throws DnsUpdateException {
     String subject = "the update of zone '" + zone + "'";
-    DnsExchange.Answer answer = exchange.send(update, signer, subject);
+    DnsExchange.Answer answer = exchange.startBehind(earlier, update, signer, subject).answer();
     int rcode = answer.message().getRcode();
     if (rcode != Rcode.NOERROR) {
       throw Rcodes.updateFailure(rcode, endpoint, zone, owners, signer.who());
