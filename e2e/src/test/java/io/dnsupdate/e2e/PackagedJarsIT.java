@@ -117,13 +117,11 @@ class PackagedJarsIT {
   private void launch(String module, Map<String, String> env)
       throws IOException, InterruptedException {
     Path log = work.resolve(module + ".log");
-    // the image's command: its JVM flags (<module>/jvm.options), then the jar with its lib/; the
-    // operator's image adds the class-data archive its build writes (operator/cds-archive.sh)
+    // the image's command: its JVM flags (<module>/jvm.options) with the class-data archive its
+    // build writes (scripts/cds-archive.sh), then the jar with its lib/
     PackagedJar jar = PackagedJar.of(module);
     List<String> imageFlags =
-        module.equals("operator")
-            ? jar.writeCdsArchive(work.resolve(module + ".jsa"), work.resolve(module + "-cds.log"))
-            : List.of();
+        jar.writeCdsArchive(work.resolve(module + ".jsa"), work.resolve(module + "-cds.log"));
     ProcessBuilder builder =
         new ProcessBuilder(jar.command(imageFlags))
             .redirectErrorStream(true)

@@ -29,11 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dtest=StartupBenchmark}. From {@code java -jar} to the first 200 of {@code /readyz}, for the
  * packaged operator and webhook with the chart's environment against an API server on loopback,
  * {@value #RUNS} starts each, with the JVM options the images ship ({@link PackagedJar}), with
- * those and an AppCDS archive, beside the plain JVM, interleaved in one run. The operator's archive
- * is the one its image ships, written the way operator/Dockerfile writes it: {@code
- * operator/cds-archive.sh}, a dry start without an API server; the webhook's is dumped at the exit
- * of a real start (JDK 17's dynamic archive). Results go to stdout and {@code
- * e2e/target/bench-results.txt}, with the load average before and after.
+ * those and an AppCDS archive, beside the plain JVM, interleaved in one run. Each archive is the
+ * one its image ships, written the way its Dockerfile writes it: {@code scripts/cds-archive.sh}, a
+ * dry start without an API server. Results go to stdout and {@code e2e/target/bench-results.txt},
+ * with the load average before and after.
  */
 class StartupBenchmark {
   private static final int RUNS = 5;
@@ -64,17 +63,7 @@ class StartupBenchmark {
       line("%d CPUs, %d starts each, median and range; load average %s", cpus(), RUNS, load());
       for (String module : List.of("operator", "webhook")) {
         Path archive = work.resolve(module + ".jsa");
-        if (module.equals("operator")) {
-          imageArchive(archive);
-        } else {
-          // AppCDS (JDK 17): one real run dumps the classes it loaded into an archive at exit
-          startToReady(
-              PackagedJar.of(module).command(List.of("-XX:ArchiveClassesAtExit=" + archive)),
-              module,
-              kubeconfig,
-              tls,
-              http);
-        }
+        imageArchive(module, archive);
         assertThat(archive).as("the training run wrote the archive").exists();
         Options[] all = Options.values();
         long[][] ms = new long[all.length][RUNS];
@@ -123,9 +112,7 @@ class StartupBenchmark {
       if (this != SHIPPED_CDS) {
         return label;
       }
-      return module.equals("operator")
-          ? "the image: shipped, and cds-archive.sh's archive"
-          : "shipped, and an AppCDS archive of a real run";
+      return "the image: shipped, and cds-archive.sh's archive";
     }
 
     /** The command line, with the archive a training run of the shipped options wrote. */
@@ -142,11 +129,13 @@ class StartupBenchmark {
   }
 
   /**
-   * The operator's archive as its image build writes it: operator/Dockerfile runs the same script
+   * The module's archive as its image build writes it: <module>/Dockerfile runs the same script
    * with the same flags file and jar, with the JRE of the image.
    */
-  private void imageArchive(Path archive) throws Exception {
-    assertThat(PackagedJar.of("operator").writeCdsArchive(archive, work.resolve("cds-archive.log")))
+  private void imageArchive(String module, Path archive) throws Exception {
+    assertThat(
+            PackagedJar.of(module)
+                .writeCdsArchive(archive, work.resolve(module + "-cds-archive.log")))
         .containsExactly("-XX:SharedArchiveFile=" + archive);
   }
 

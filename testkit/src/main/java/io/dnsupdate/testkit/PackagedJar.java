@@ -44,18 +44,15 @@ public record PackagedJar(Path jar, Path jvmOptions) {
 
   /**
    * Writes the class-data-sharing archive the module's image ships, the way its Dockerfile does:
-   * {@code <module>/cds-archive.sh} with this jar, its JVM flags file and {@link #java()}.
+   * {@code scripts/cds-archive.sh} with this jar, its JVM flags file and {@link #java()}.
    *
    * @param log where the script's output goes
    * @return the JVM flags the image adds to run with the archive
-   * @throws IllegalStateException when the module has no such script, or it fails
+   * @throws IllegalStateException when the script fails
    */
   public List<String> writeCdsArchive(Path archive, Path log)
       throws IOException, InterruptedException {
-    Path script = jvmOptions.resolveSibling("cds-archive.sh");
-    if (!Files.isRegularFile(script)) {
-      throw new IllegalStateException(script + " is missing: this image ships no archive");
-    }
+    Path script = RepositoryFiles.find("scripts/cds-archive.sh").toAbsolutePath();
     ProcessBuilder builder =
         new ProcessBuilder(
                 "sh", script.toString(), jar.toString(), jvmOptions.toString(), archive.toString())

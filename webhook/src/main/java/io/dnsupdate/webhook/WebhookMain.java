@@ -1,6 +1,7 @@
 package io.dnsupdate.webhook;
 
 import io.dnsupdate.cli.UsageException;
+import io.dnsupdate.webhook.runtime.CdsTraining;
 import io.dnsupdate.webhook.runtime.Webhook;
 import io.dnsupdate.webhook.runtime.WebhookConfig;
 
@@ -22,10 +23,20 @@ public final class WebhookMain {
     return Webhook.start(WebhookConfig.parse(args, System.getenv()));
   }
 
+  /**
+   * Serves until SIGTERM; with {@code --cds-training}, makes a dry start for the class-data archive
+   * and exits.
+   */
   public static void main(String[] args) throws InterruptedException {
     Webhook webhook;
     try {
-      webhook = start(args);
+      WebhookConfig config = WebhookConfig.parse(args, System.getenv());
+      if (config.cdsTraining()) {
+        CdsTraining.run(config);
+        System.exit(0);
+        return;
+      }
+      webhook = Webhook.start(config);
     } catch (UsageException e) {
       if (e.helpRequested()) {
         System.out.print(e.getMessage());

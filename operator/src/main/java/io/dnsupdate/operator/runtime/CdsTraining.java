@@ -2,6 +2,7 @@ package io.dnsupdate.operator.runtime;
 
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.TsigKey;
+import io.dnsupdate.cds.HangUpApi;
 import io.dnsupdate.logging.LogLevels;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
@@ -19,11 +20,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,9 +70,9 @@ public final class CdsTraining {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    try (HangUp api = HangUp.start()) {
+    try (HangUpApi api = HangUpApi.start()) {
       serveProbes();
-      OperatorOptions dry = dryOptions(options, kubeconfig(dir, api.port()));
+      OperatorOptions dry = dryOptions(options, api.writeKubeconfig(dir));
       Config config = Startup.config(dry);
       // one attempt: nothing will answer
       config.setRequestRetryBackoffLimit(0);
@@ -103,7 +100,7 @@ public final class CdsTraining {
         Optional.of(kubeconfig),
         options.watchNamespaces(),
         true,
-        Optional.of("cds-training"),
+        Optional.of(HangUpApi.NAMESPACE),
         options.leaseName(),
         "127.0.0.1",
         0,
@@ -112,32 +109,6 @@ public final class CdsTraining {
         options.retryInterval(),
         options.recheckInterval(),
         false);
-  }
-
-  private static Path kubeconfig(Path dir, int port) {
-    try {
-      return Files.writeString(
-          dir.resolve("kubeconfig"),
-          String.join(
-              "\n",
-              "apiVersion: v1",
-              "kind: Config",
-              "clusters:",
-              "- name: training",
-              "  cluster: {server: 'https://127.0.0.1:"
-                  + port
-                  + "', insecure-skip-tls-verify: true}",
-              "users:",
-              "- name: training",
-              "  user: {token: training}",
-              "contexts:",
-              "- name: training",
-              "  context: {cluster: training, user: training, namespace: cds-training}",
-              "current-context: training",
-              ""));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** {@code /readyz}, {@code /healthz} and {@code /metrics} answer once each, as kubelet asks. */
@@ -194,57 +165,10 @@ public final class CdsTraining {
     resource.setMetadata(
         new ObjectMetaBuilder()
             .withName("training")
-            .withNamespace("cds-training")
+            .withNamespace(HangUpApi.NAMESPACE)
             .withResourceVersion("1")
             .withGeneration(1L)
             .build());
     return resource;
-  }
-
-  /** A loopback listener that reads what a client sends first and closes the connection. */
-  private static final class HangUp implements AutoCloseable {
-    private final ServerSocket socket;
-
-    private HangUp(ServerSocket socket) {
-      this.socket = socket;
-    }
-
-    static HangUp start() {
-      ServerSocket socket;
-      try {
-        socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      Thread t = new Thread(() -> serve(socket), "cds-training-api");
-      t.setDaemon(true);
-      t.start();
-      return new HangUp(socket);
-    }
-
-    int port() {
-      return socket.getLocalPort();
-    }
-
-    private static void serve(ServerSocket socket) {
-      while (!socket.isClosed()) {
-        try (Socket s = socket.accept()) {
-          s.setSoTimeout(2_000);
-          InputStream in = s.getInputStream();
-          in.read(new byte[16_384]);
-        } catch (IOException e) {
-          // closed, or the client gave up first: either way the next one
-        }
-      }
-    }
-
-    @Override
-    public void close() {
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // nothing held
-      }
-    }
   }
 }

@@ -34,6 +34,7 @@ import java.util.Objects;
  * @param authorizationCacheTtl how long a SubjectAccessReview decision is reused
  * @param startupWait how long {@code start} waits for the caches to fill before returning
  * @param limits timeouts, connection and challenge caps of the HTTPS endpoint, shutdown grace
+ * @param cdsTraining start without an API server and exit, for the image's class-data archive
  */
 public record WebhookConfig(
     Path tlsCertFile,
@@ -48,7 +49,8 @@ public record WebhookConfig(
     int batchMaxChanges,
     Duration authorizationCacheTtl,
     Duration startupWait,
-    ServingLimits limits) {
+    ServingLimits limits,
+    boolean cdsTraining) {
 
   public static final String DEFAULT_CERT_FILE = "/tls/tls.crt";
   public static final String DEFAULT_KEY_FILE = "/tls/tls.key";
@@ -169,7 +171,11 @@ public record WebhookConfig(
                   "SHUTDOWN_GRACE",
                   "60s",
                   "on SIGTERM, how long challenges in progress may take to finish; keep it below"
-                      + " the pod's terminationGracePeriodSeconds")));
+                      + " the pod's terminationGracePeriodSeconds"),
+              Flag.toggle(
+                  "cds-training",
+                  "start without an API server and exit: what the image build runs under"
+                      + " -XX:ArchiveClassesAtExit for its class-data archive")));
 
   public WebhookConfig {
     Objects.requireNonNull(tlsCertFile, "tlsCertFile");
@@ -224,7 +230,8 @@ public record WebhookConfig(
             v.integer("batch-max-changes", 1, MAX_BATCH_CHANGES),
             v.duration("authorization-cache-ttl"),
             v.duration("startup-wait"),
-            limits);
+            limits,
+            v.isSet("cds-training"));
     v.check();
     return config;
   }
