@@ -8,6 +8,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API server of a dry start for a class-data archive: a loopback listener that reads what a
@@ -19,15 +22,22 @@ public final class HangUpApi implements AutoCloseable {
   /** The namespace the kubeconfig of {@link #writeKubeconfig} selects. */
   public static final String NAMESPACE = "cds-training";
 
-  private final ServerSocket socket;
+  private static final Logger log = LoggerFactory.getLogger(HangUpApi.class);
 
-  private HangUpApi(ServerSocket socket) {
+  private final ServerSocket socket;
+  private final Path dir;
+
+  private HangUpApi(ServerSocket socket, Path dir) {
     this.socket = socket;
+    this.dir = dir;
   }
 
+  /** Listens, and makes a directory for the dry start's files (deleted by {@link #close}). */
   public static HangUpApi start() {
     ServerSocket socket;
+    Path dir;
     try {
+      dir = Files.createTempDirectory("dnsupdate-cds-training");
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -35,15 +45,20 @@ public final class HangUpApi implements AutoCloseable {
     Thread t = new Thread(() -> serve(socket), "cds-training-api");
     t.setDaemon(true);
     t.start();
-    return new HangUpApi(socket);
+    return new HangUpApi(socket, dir);
+  }
+
+  /** Where the dry start may write its files (a kubeconfig, a certificate). */
+  public Path dir() {
+    return dir;
   }
 
   public int port() {
     return socket.getLocalPort();
   }
 
-  /** A kubeconfig for this listener with a token that nothing checks, as {@code dir/kubeconfig}. */
-  public Path writeKubeconfig(Path dir) {
+  /** A kubeconfig for this listener with a token that nothing checks, in {@link #dir}. */
+  public Path writeKubeconfig() {
     try {
       return Files.writeString(
           dir.resolve("kubeconfig"),
@@ -87,6 +102,14 @@ public final class HangUpApi implements AutoCloseable {
       socket.close();
     } catch (IOException e) {
       // nothing held
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      log.warn("cannot delete {}: {}", dir, e.toString());
     }
   }
 }

@@ -25,7 +25,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -64,15 +63,9 @@ public final class CdsTraining {
   public static void run(OperatorOptions options, Map<String, String> env) {
     LogLevels.apply(options.logLevel());
     log.info("dry start for the class-data archive: no API server, errors below are expected");
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("dnsupdate-cds-training");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     try (HangUpApi api = HangUpApi.start()) {
       serveProbes();
-      OperatorOptions dry = dryOptions(options, api.writeKubeconfig(dir));
+      OperatorOptions dry = dryOptions(options, api.writeKubeconfig());
       Config config = Startup.config(dry);
       // one attempt: nothing will answer
       config.setRequestRetryBackoffLimit(0);
@@ -83,13 +76,6 @@ public final class CdsTraining {
       }
       try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
         readWhatAStartReads(client);
-      }
-    } finally {
-      try {
-        Files.deleteIfExists(dir.resolve("kubeconfig"));
-        Files.deleteIfExists(dir);
-      } catch (IOException e) {
-        log.warn("cannot delete {}: {}", dir, e.toString());
       }
     }
     log.info("dry start done");

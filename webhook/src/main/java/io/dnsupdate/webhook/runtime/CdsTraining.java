@@ -12,7 +12,6 @@ import io.dnsupdate.webhook.challenge.ChallengePayloadCodec;
 import io.dnsupdate.webhook.challenge.InvalidPayloadException;
 import io.dnsupdate.webhook.server.Discovery;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigInteger;
 import java.net.URI;
@@ -73,18 +72,13 @@ public final class CdsTraining {
   public static void run(WebhookConfig config) {
     LogLevels.apply(config.logLevel());
     log.info("dry start for the class-data archive: no API server, errors below are expected");
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("dnsupdate-cds-training");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     try (HangUpApi api = HangUpApi.start()) {
+      Path dir = api.dir();
       X509Certificate certificate = selfSigned(dir);
       WebhookConfig dry =
           WebhookConfig.parse(
               new String[] {
-                "--kubeconfig=" + api.writeKubeconfig(dir),
+                "--kubeconfig=" + api.writeKubeconfig(),
                 "--tls-cert-file=" + dir.resolve("tls.crt"),
                 "--tls-key-file=" + dir.resolve("tls.key"),
                 "--bind-address=127.0.0.1",
@@ -97,8 +91,6 @@ public final class CdsTraining {
         ask(webhook.port(), certificate);
       }
       decodeAndSend(api.port());
-    } finally {
-      deleteTree(dir);
     }
     log.info("dry start done");
   }
@@ -233,17 +225,6 @@ public final class CdsTraining {
       return context;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot trust the training certificate: " + e, e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (var files = Files.list(dir)) {
-      for (Path f : files.toList()) {
-        Files.deleteIfExists(f);
-      }
-      Files.deleteIfExists(dir);
-    } catch (IOException e) {
-      log.warn("cannot delete {}: {}", dir, e.toString());
     }
   }
 }
