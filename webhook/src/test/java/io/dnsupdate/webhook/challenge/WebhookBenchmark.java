@@ -457,6 +457,7 @@ class WebhookBenchmark {
       Set<Integer> connectionsBefore = clientPorts(fixture.webhook.port());
       CpuTime cpuBefore = CpuTime.now();
       long[] kernelBefore = processTicksAndSwitches();
+      PhaseCpu phaseBefore = PhaseCpu.now(named.pid()); // last, so its own cost is outside
       long t0 = System.nanoTime();
       long[] micros = new long[N];
       double sentMs;
@@ -495,6 +496,7 @@ class WebhookBenchmark {
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
         wallMs = (System.nanoTime() - t0) / 1e6;
       }
+      PhaseCpu phase = PhaseCpu.now(named.pid()); // first, so the others' cost is outside
       CpuTime cpu = CpuTime.now().minus(cpuBefore);
       long[] kernel = processTicksAndSwitches();
       if (external != null) {
@@ -556,6 +558,7 @@ class WebhookBenchmark {
             go != null ? "this JVM (the caller not in it)" : "whole process (client included)",
             100.0 * systemTicks / Math.max(1, userTicks + systemTicks),
             (kernel[2] - kernelBefore[2]) / (double) N);
+        line("%-46s %-7s %s", "", action, phase.since(phaseBefore, 8));
       }
     }
     // a failed CleanUp leaves its value: remove whatever is left, so rounds start alike
