@@ -49,16 +49,20 @@ import org.slf4j.LoggerFactory;
  * beside {@code nsupdate} in the same run: one Present at a time (latency), and {@value #N}
  * concurrent Presents then CleanUps of {@value #N} names of one zone, coalesced (the default) and
  * one UPDATE per challenge ({@code --batch-window=off}, other solvers' way). The concurrent phases
- * run twice per mode: over HTTP/2 as kube-apiserver's aggregator calls (one connection, every
+ * run, in each mode, over HTTP/2 as kube-apiserver's aggregator calls (one connection, every
  * challenge a stream of it, sent without a thread each): from Go's h2 client in a process of its
  * own ({@link GoH2Caller}, the aggregator's client, which costs this JVM nothing), from the JDK's
  * h2 client and from Jetty's ({@link JettyH2Caller}), these two in this JVM; and over HTTP/1.1 from
  * {@value #THREADS} blocking threads, one connection each. The Go caller also gets a one at a time
  * row over h2 (the JDK one is HTTP/1.1). {@code -Dbench.callers=go,jdk,jetty,http1} (the default:
- * all) picks the concurrent rows. Results go to stdout and {@code
- * webhook/target/bench-results.txt}. Failures are counted, not fatal: without coalescing BIND drops
- * what exceeds its update-quota ("too many DNS UPDATEs queued") and those challenges time out,
- * which is part of the comparison.
+ * all) picks the concurrent rows. The webhook runs in surefire's JVM with its default flags (C2,
+ * G1), whose C2 compiler was still busy in the measured phases; the image's {@code jvm.options}
+ * stop at C1 with SerialGC: {@code -DargLine="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"} runs it so
+ * (the image's heap limits would not fit the clients and mock API server beside it). Each
+ * concurrent phase ends with a line of {@link PhaseCpu}: where the 2 cores went. Results go to
+ * stdout and {@code webhook/target/bench-results.txt}. Failures are counted, not fatal: without
+ * coalescing BIND drops what exceeds its update-quota ("too many DNS UPDATEs queued") and those
+ * challenges time out, which is part of the comparison.
  */
 @ExtendWith(NamedExtension.class)
 class WebhookBenchmark {
