@@ -68,6 +68,8 @@ type result struct {
 	Failures    int                `json:"failures"`
 	Reasons     map[string]int     `json:"failure_reasons,omitempty"`
 	Connections int                `json:"connections"`
+	// the TLS cipher suite the server chose: the record encryption is much of a call's cost
+	CipherSuite string `json:"cipher_suite"`
 	// this process's user+system CPU over the calls: what the caller cost, apart from the server
 	CallerCPUMs float64 `json:"caller_cpu_ms"`
 	LatenciesUs []int64 `json:"latencies_us,omitempty"` // in body order
@@ -97,8 +99,9 @@ func main() {
 	if err == nil {
 		client, err = newClient(*certFile, *keyFile, *caFile, *timeout)
 	}
+	var suite string
 	if err == nil {
-		err = open(client, *target, *openPath, hs)
+		suite, err = open(client, *target, *openPath, hs)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "h2caller:", err)
@@ -117,7 +120,9 @@ func main() {
 	wall := time.Since(t0)
 	cpu := cpuTime() - cpu0
 
-	if err := json.NewEncoder(os.Stdout).Encode(summarize(*mode, outs, t0, wall, cpu, *latencies)); err != nil {
+	r := summarize(*mode, outs, t0, wall, cpu, *latencies)
+	r.CipherSuite = suite
+	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
 		os.Exit(2)
 	}
 }
@@ -203,30 +208,33 @@ func newClient(certFile, keyFile, caFile string, timeout time.Duration) (*http.C
 // open makes the connection the calls will share (and learns the server's stream limit from its
 // SETTINGS), so neither the dial nor the handshake is in the figures, as with a long-running
 // kube-apiserver.
-func open(client *http.Client, target, path string, hs headers) error {
+func open(client *http.Client, target, path string, hs headers) (string, error) {
 	u, err := url.Parse(target)
 	if err != nil {
-		return err
+		return "", err
 	}
 	u.Path, u.RawQuery = path, ""
 	req, err := http.NewRequest(http.MethodGet, u.String(), nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	addHeaders(req, hs)
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
+		return "", err
 	}
 	if resp.ProtoMajor != 2 {
-		return fmt.Errorf("the connection speaks %s, not h2", resp.Proto)
+		return "", fmt.Errorf("the connection speaks %s, not h2", resp.Proto)
 	}
-	return nil
+	if resp.TLS == nil {
+		return "", nil
+	}
+	return tls.CipherSuiteName(resp.TLS.CipherSuite), nil
 }
 
 func addHeaders(req *http.Request, hs headers) {

@@ -40,7 +40,7 @@ func TestConcurrentCallsShareOneH2Connection(t *testing.T) {
 
 	client := srv.Client()
 	hs := headers{{"X-Remote-User", "u"}, {"X-Remote-Group", "a"}, {"X-Remote-Group", "b"}}
-	if err := open(client, srv.URL+"/post", "/apis", hs); err != nil {
+	if _, err := open(client, srv.URL+"/post", "/apis", hs); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ calls, connections int }{{200, 1}, {300, 0}} {

@@ -176,7 +176,8 @@ final class GoH2Caller {
   /**
    * What h2caller printed: times in ms, {@code latenciesUs} in body order, {@code failures} one
    * entry per failed call (its reason: no answer, a status other than 201, an answer not over h2,
-   * {@code success: false}), {@code connections} the connections the calls went over.
+   * {@code success: false}), {@code connections} the connections the calls went over, {@code
+   * cipherSuite} the TLS cipher suite the webhook chose.
    */
   record Result(
       double wallMs,
@@ -184,7 +185,8 @@ final class GoH2Caller {
       long[] latenciesUs,
       List<String> failures,
       int connections,
-      double callerCpuMs) {
+      double callerCpuMs,
+      String cipherSuite) {
     static Result of(JsonNode j) {
       long[] latencies = new long[j.get("latencies_us").size()];
       for (int i = 0; i < latencies.length; i++) {
@@ -206,7 +208,8 @@ final class GoH2Caller {
           latencies,
           failures,
           j.get("connections").asInt(),
-          j.get("caller_cpu_ms").asDouble());
+          j.get("caller_cpu_ms").asDouble(),
+          j.path("cipher_suite").asText());
     }
   }
 }

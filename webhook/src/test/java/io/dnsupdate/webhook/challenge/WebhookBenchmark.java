@@ -552,8 +552,13 @@ class WebhookBenchmark {
         if (go != null) {
           line(
               "%-46s %-7s Go caller (separate process): CPU %6.1f ms (%.3f ms per challenge), %d"
-                  + " connection(s) used",
-              "", action, go.callerCpuMs(), go.callerCpuMs() / N, go.connections());
+                  + " connection(s) used, %s",
+              "",
+              action,
+              go.callerCpuMs(),
+              go.callerCpuMs() / N,
+              go.connections(),
+              go.cipherSuite());
         }
         line(
             "%-46s %-7s %s: %.0f%% of CPU in the kernel, %.1f context switches per challenge",
