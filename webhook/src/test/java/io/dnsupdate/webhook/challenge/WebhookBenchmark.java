@@ -29,6 +29,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,13 +49,20 @@ import org.slf4j.LoggerFactory;
  * beside {@code nsupdate} in the same run: one Present at a time (latency), and {@value #N}
  * concurrent Presents then CleanUps of {@value #N} names of one zone, coalesced (the default) and
  * one UPDATE per challenge ({@code --batch-window=off}, other solvers' way). The concurrent phases
- * run twice per mode: over HTTP/2 as kube-apiserver's aggregator calls (one connection, every
- * challenge a stream of it, sent without a thread each), from the JDK's h2 client and from Jetty's
- * ({@link JettyH2Caller}: a client whose cost is nearer the Go one's), and over HTTP/1.1 from
- * {@value #THREADS} blocking threads, one connection each. Results go to stdout and {@code
- * webhook/target/bench-results.txt}. Failures are counted, not fatal: without coalescing BIND drops
- * what exceeds its update-quota ("too many DNS UPDATEs queued") and those challenges time out,
- * which is part of the comparison.
+ * run, in each mode, over HTTP/2 as kube-apiserver's aggregator calls (one connection, every
+ * challenge a stream of it, sent without a thread each): from Go's h2 client in a process of its
+ * own ({@link GoH2Caller}, the aggregator's client, which costs this JVM nothing), from the JDK's
+ * h2 client and from Jetty's ({@link JettyH2Caller}), these two in this JVM; and over HTTP/1.1 from
+ * {@value #THREADS} blocking threads, one connection each. The Go caller also gets a one at a time
+ * row over h2 (the JDK one is HTTP/1.1). {@code -Dbench.callers=go,jdk,jetty,http1} (the default:
+ * all) picks the concurrent rows. The webhook runs in surefire's JVM with its default flags (C2,
+ * G1), whose C2 compiler was still busy in the measured phases; the image's {@code jvm.options}
+ * stop at C1 with SerialGC: {@code -DargLine="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"} runs it so
+ * (the image's heap limits would not fit the clients and mock API server beside it). Each
+ * concurrent phase ends with a line of {@link PhaseCpu}: where the 2 cores went. Results go to
+ * stdout and {@code webhook/target/bench-results.txt}. Failures are counted, not fatal: without
+ * coalescing BIND drops what exceeds its update-quota ("too many DNS UPDATEs queued") and those
+ * challenges time out, which is part of the comparison.
  */
 @ExtendWith(NamedExtension.class)
 class WebhookBenchmark {
@@ -90,6 +98,13 @@ class WebhookBenchmark {
    */
   private static final int H2_CONNECTIONS = Integer.getInteger("bench.h2Connections", 1);
 
+  /**
+   * The concurrent rows to run ({@code -Dbench.callers}, comma-separated): {@code go} (a separate
+   * process), {@code jdk} and {@code jetty} (h2 clients in this JVM), {@code http1}.
+   */
+  private static final Set<String> CALLERS =
+      Set.of(System.getProperty("bench.callers", "go,jdk,jetty,http1").split(","));
+
   private static final String NS = "bench";
   private static final String ISSUER = "example-test";
 
@@ -115,6 +130,8 @@ class WebhookBenchmark {
             + " client certificate), propagation check on; %d CPUs",
         named.address(), named.port(), Runtime.getRuntime().availableProcessors());
     nsupdate(named);
+    Optional<String> noGo = CALLERS.contains("go") ? GoH2Caller.build() : Optional.of("not asked");
+    noGo.ifPresent(why -> line("no Go h2 caller rows: %s", why));
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     Recording jfr = JFR.isEmpty() ? null : new Recording(Configuration.getConfiguration("profile"));
     if (jfr != null) {
@@ -122,13 +139,14 @@ class WebhookBenchmark {
       line("JFR recording (profile settings) of the whole run to %s", JFR);
     }
     try {
-      run(named, pool, "coalesced (default)", List.of());
+      run(named, pool, "coalesced (default)", List.of(), noGo.isEmpty());
       if (!COALESCED_ONLY) {
         run(
             named,
             pool,
             "one UPDATE per challenge (--batch-window=off)",
-            List.of("--batch-window=off"));
+            List.of("--batch-window=off"),
+            noGo.isEmpty());
       }
     } finally {
       pool.shutdownNow();
@@ -171,7 +189,8 @@ class WebhookBenchmark {
     }
   }
 
-  private void run(NamedServer named, ExecutorService pool, String mode, List<String> args)
+  private void run(
+      NamedServer named, ExecutorService pool, String mode, List<String> args, boolean withGo)
       throws Exception {
     List<String> all = new ArrayList<>(args);
     all.add("--max-challenges=" + N); // all N at once: measure DNS, not the 429 cap
@@ -199,11 +218,25 @@ class WebhookBenchmark {
       sequential(client, named, mode, SEQUENTIAL, false); // JIT warm-up, not reported
       sequential(client, named, mode, SEQUENTIAL, true);
       List<Transport> transports = new ArrayList<>();
-      transports.add(
-          new Transport(
-              "h2, 1 connection",
-              HttpClient.Version.HTTP_2,
-              h2Post(h2Client(fixture, client, null), client)));
+      if (withGo) {
+        GoH2Caller go = GoH2Caller.open(fixture, client);
+        goSequential(go, named, mode, false); // the h2 paths' warm-up: the JDK row is HTTP/1.1
+        goSequential(go, named, mode, true);
+        transports.add(
+            new Transport(
+                "h2, 1 connection, Go caller (separate process)",
+                HttpClient.Version.HTTP_2,
+                null,
+                go));
+      }
+      if (CALLERS.contains("jdk")) {
+        transports.add(
+            new Transport(
+                "h2, 1 connection",
+                HttpClient.Version.HTTP_2,
+                h2Post(h2Client(fixture, client, null), client),
+                null));
+      }
       if (H2_CONNECTIONS > 1) {
         List<ChallengeCall> each = new ArrayList<>();
         for (int c = 0; c < H2_CONNECTIONS; c++) {
@@ -215,14 +248,21 @@ class WebhookBenchmark {
             new Transport(
                 "h2, " + H2_CONNECTIONS + " connections",
                 HttpClient.Version.HTTP_2,
-                json -> each.get(Math.floorMod(next.getAndIncrement(), each.size())).send(json)));
+                json -> each.get(Math.floorMod(next.getAndIncrement(), each.size())).send(json),
+                null));
       }
       // the same calls from Jetty's h2 client (one connection, async): the JDK 17 h2 client costs
       // this process more CPU than the webhook does, which kube-apiserver's Go client would not
-      JettyH2Caller jetty = JettyH2Caller.open(fixture, client, 2 * N);
-      transports.add(
-          new Transport(
-              "h2, 1 connection, Jetty client", HttpClient.Version.HTTP_2, jetty::postChallenge));
+      JettyH2Caller jetty =
+          CALLERS.contains("jetty") ? JettyH2Caller.open(fixture, client, 2 * N) : null;
+      if (jetty != null) {
+        transports.add(
+            new Transport(
+                "h2, 1 connection, Jetty client",
+                HttpClient.Version.HTTP_2,
+                jetty::postChallenge,
+                null));
+      }
       ExecutorService h2Threads =
           H2_CLIENT_THREADS > 0 ? Executors.newFixedThreadPool(H2_CLIENT_THREADS) : null;
       if (h2Threads != null) {
@@ -230,20 +270,26 @@ class WebhookBenchmark {
             new Transport(
                 "h2, 1 connection, " + H2_CLIENT_THREADS + " client threads",
                 HttpClient.Version.HTTP_2,
-                h2Post(h2Client(fixture, client, h2Threads), client)));
+                h2Post(h2Client(fixture, client, h2Threads), client),
+                null));
       }
-      transports.add(
-          new Transport(
-              "HTTP/1.1, " + THREADS + " threads",
-              HttpClient.Version.HTTP_1_1,
-              json -> CompletableFuture.supplyAsync(() -> client.postChallenge(json), pool)));
+      if (CALLERS.contains("http1")) {
+        transports.add(
+            new Transport(
+                "HTTP/1.1, " + THREADS + " threads",
+                HttpClient.Version.HTTP_1_1,
+                json -> CompletableFuture.supplyAsync(() -> client.postChallenge(json), pool),
+                null));
+      }
       try {
         measureConcurrent(fixture, transports, named, mode);
       } finally {
         if (h2Threads != null) {
           h2Threads.shutdownNow();
         }
-        jetty.close();
+        if (jetty != null) {
+          jetty.close();
+        }
       }
     }
   }
@@ -282,10 +328,12 @@ class WebhookBenchmark {
   }
 
   /**
-   * How the concurrent phases call: {@code post} sends one challenge's JSON and completes with the
-   * answer; {@code version} is the protocol every answer must come over.
+   * How the concurrent phases call: {@code post} sends one challenge's JSON from this JVM and
+   * completes with the answer; or, {@code post} null, {@code external} makes all the calls from its
+   * own process. {@code version} is the protocol every answer must come over.
    */
-  private record Transport(String label, HttpClient.Version version, ChallengeCall post) {}
+  private record Transport(
+      String label, HttpClient.Version version, ChallengeCall post, GoH2Caller external) {}
 
   /** One challenge's call: sends {@code json}, completes with the answer or the failure. */
   @FunctionalInterface
@@ -340,6 +388,47 @@ class WebhookBenchmark {
     }
   }
 
+  /**
+   * The same one-at-a-time Presents and CleanUps of one name from the Go caller: over its one h2
+   * connection, from a process of its own.
+   */
+  private void goSequential(GoH2Caller go, NamedServer named, String mode, boolean report)
+      throws Exception {
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < SEQUENTIAL; i++) {
+      String value = token();
+      bodies.add(payload("Present", NS, ISSUER, name(0), value));
+      bodies.add(payload("CleanUp", NS, ISSUER, name(0), value));
+    }
+    GoH2Caller.Result r;
+    try (GoH2Caller.Run run = go.start(bodies, false)) {
+      r = run.go();
+    }
+    assertThat(r.failures()).as("Go caller, one at a time").isEmpty();
+    assertThat(named.txt(name(0))).isEmpty();
+    if (report) {
+      long[] present = new long[SEQUENTIAL];
+      long[] cleanUp = new long[SEQUENTIAL];
+      for (int i = 0; i < SEQUENTIAL; i++) {
+        present[i] = r.latenciesUs()[2 * i];
+        cleanUp[i] = r.latenciesUs()[2 * i + 1];
+      }
+      Arrays.sort(present);
+      Arrays.sort(cleanUp);
+      line(
+          "%-46s one at a time x%d, Go caller over h2: Present p50 %5.2f ms p95 %5.2f ms p99"
+              + " %5.2f ms, CleanUp p50 %5.2f ms p95 %5.2f ms p99 %5.2f ms, 0 failed",
+          mode,
+          SEQUENTIAL,
+          present[SEQUENTIAL / 2] / 1000.0,
+          present[SEQUENTIAL * 95 / 100] / 1000.0,
+          present[SEQUENTIAL * 99 / 100] / 1000.0,
+          cleanUp[SEQUENTIAL / 2] / 1000.0,
+          cleanUp[SEQUENTIAL * 95 / 100] / 1000.0,
+          cleanUp[SEQUENTIAL * 99 / 100] / 1000.0);
+    }
+  }
+
   private static long call(FrontProxyClient client, String action, String fqdn, String value)
       throws Exception {
     long s = System.nanoTime();
@@ -360,39 +449,63 @@ class WebhookBenchmark {
       values.add(token());
     }
     for (String action : List.of("Present", "CleanUp")) {
+      List<String> bodies = new ArrayList<>(N);
+      for (int i = 0; i < N; i++) {
+        bodies.add(payload(action, NS, ISSUER, name(i), values.get(i)));
+      }
+      // the Go caller's process starts and opens its connection before the counters are read
+      GoH2Caller.Run external =
+          transport.external() == null ? null : transport.external().start(bodies, true);
       List<String> failures = new CopyOnWriteArrayList<>();
       long messagesBefore = fixture.webhook.metrics().dnsUpdateMessages();
       Set<Integer> connectionsBefore = clientPorts(fixture.webhook.port());
       CpuTime cpuBefore = CpuTime.now();
       long[] kernelBefore = processTicksAndSwitches();
+      PhaseCpu phaseBefore = PhaseCpu.now(named.pid()); // last, so its own cost is outside
       long t0 = System.nanoTime();
       long[] micros = new long[N];
-      List<CompletableFuture<Void>> calls = new ArrayList<>(N);
-      for (int i = 0; i < N; i++) {
-        int index = i;
-        long s = System.nanoTime();
-        CompletableFuture<FrontProxyClient.Response> answer;
-        try {
-          answer = transport.post().send(payload(action, NS, ISSUER, name(i), values.get(i)));
-        } catch (RuntimeException e) {
-          answer = CompletableFuture.failedFuture(e);
+      double sentMs;
+      double wallMs;
+      GoH2Caller.Result go = null;
+      if (external != null) {
+        go = external.go();
+        // when its last request was written out (no thread of this JVM sends)
+        sentMs = go.sentMs();
+        wallMs = go.wallMs();
+        System.arraycopy(go.latenciesUs(), 0, micros, 0, N);
+        failures.addAll(go.failures());
+      } else {
+        List<CompletableFuture<Void>> calls = new ArrayList<>(N);
+        for (int i = 0; i < N; i++) {
+          int index = i;
+          long s = System.nanoTime();
+          CompletableFuture<FrontProxyClient.Response> answer;
+          try {
+            answer = transport.post().send(bodies.get(i));
+          } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+          }
+          calls.add(
+              answer.handle(
+                  (r, e) -> {
+                    micros[index] = (System.nanoTime() - s) / 1000;
+                    failures.addAll(failuresOf(transport, r, e));
+                    return null;
+                  }));
         }
-        calls.add(
-            answer.handle(
-                (r, e) -> {
-                  micros[index] = (System.nanoTime() - s) / 1000;
-                  failures.addAll(failuresOf(transport, r, e));
-                  return null;
-                }));
+        // when the last call left this thread: the sending is the client's work, done on this
+        // thread in part (Jetty's client writes frames on the caller's thread), and a wall much
+        // longer than the p99 latency is mostly this loop, not the webhook
+        sentMs = (System.nanoTime() - t0) / 1e6;
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+        wallMs = (System.nanoTime() - t0) / 1e6;
       }
-      // when the last call left this thread: the sending is the client's work, done on this
-      // thread in part (Jetty's client writes frames on the caller's thread), and a wall much
-      // longer than the p99 latency is mostly this loop, not the webhook
-      double sentMs = (System.nanoTime() - t0) / 1e6;
-      CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
-      double wallMs = (System.nanoTime() - t0) / 1e6;
+      PhaseCpu phase = PhaseCpu.now(named.pid()); // first, so the others' cost is outside
       CpuTime cpu = CpuTime.now().minus(cpuBefore);
       long[] kernel = processTicksAndSwitches();
+      if (external != null) {
+        external.close();
+      }
       Set<Integer> opened = clientPorts(fixture.webhook.port());
       opened.removeAll(connectionsBefore);
       long messages = fixture.webhook.metrics().dnsUpdateMessages() - messagesBefore;
@@ -436,13 +549,25 @@ class WebhookBenchmark {
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         long userTicks = kernel[0] - kernelBefore[0];
         long systemTicks = kernel[1] - kernelBefore[1];
+        if (go != null) {
+          line(
+              "%-46s %-7s Go caller (separate process): CPU %6.1f ms (%.3f ms per challenge), %d"
+                  + " connection(s) used, %s",
+              "",
+              action,
+              go.callerCpuMs(),
+              go.callerCpuMs() / N,
+              go.connections(),
+              go.cipherSuite());
+        }
         line(
-            "%-46s %-7s whole process (client included): %.0f%% of CPU in the kernel, %.1f context"
-                + " switches per challenge",
+            "%-46s %-7s %s: %.0f%% of CPU in the kernel, %.1f context switches per challenge",
             "",
             action,
+            go != null ? "this JVM (the caller not in it)" : "whole process (client included)",
             100.0 * systemTicks / Math.max(1, userTicks + systemTicks),
             (kernel[2] - kernelBefore[2]) / (double) N);
+        line("%-46s %-7s %s", "", action, phase.since(phaseBefore, 8));
       }
     }
     // a failed CleanUp leaves its value: remove whatever is left, so rounds start alike
