@@ -55,10 +55,10 @@ import org.slf4j.LoggerFactory;
  * h2 client and from Jetty's ({@link JettyH2Caller}), these two in this JVM; and over HTTP/1.1 from
  * {@value #THREADS} blocking threads, one connection each. The Go caller also gets a one at a time
  * row over h2 (the JDK one is HTTP/1.1). {@code -Dbench.callers=go,jdk,jetty,http1} (the default:
- * all) picks the concurrent rows. The webhook runs in surefire's JVM with its default flags (C2,
- * G1), whose C2 compiler was still busy in the measured phases; the image's {@code jvm.options}
- * stop at C1 with SerialGC: {@code -DargLine="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"} runs it so
- * (the image's heap limits would not fit the clients and mock API server beside it). Each
+ * all) picks the concurrent rows. The webhook runs in surefire's JVM with the image's JIT and GC
+ * (C1 only, SerialGC: the bench profile's {@code bench.argLine}; {@code -Dbench.argLine=} gives
+ * surefire's default C2 and G1, whose C2 compiler was still busy in the measured phases); not with
+ * the image's heap limits, which would not fit the clients and mock API server beside it. Each
  * concurrent phase ends with a line of {@link PhaseCpu}: where the 2 cores went. Results go to
  * stdout and {@code webhook/target/bench-results.txt}. Failures are counted, not fatal: without
  * coalescing BIND drops what exceeds its update-quota ("too many DNS UPDATEs queued") and those
