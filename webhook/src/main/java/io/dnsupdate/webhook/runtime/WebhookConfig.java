@@ -160,6 +160,14 @@ public record WebhookConfig(
                   String.valueOf(ServingLimits.DEFAULT_MAX_CONNECTIONS),
                   "connections open at once; more wait in the listen backlog"),
               Flag.of(
+                  "max-handshakes",
+                  "COUNT",
+                  "MAX_HANDSHAKES",
+                  String.valueOf(ServingLimits.DEFAULT_MAX_HANDSHAKES),
+                  "TLS handshakes under way at once (each holds buffers and state); more"
+                      + " ClientHellos wait unread (a handshake keeps its place at most a tenth"
+                      + " of the handshake timeout)"),
+              Flag.of(
                   "max-challenges",
                   "COUNT",
                   "MAX_CHALLENGES",
@@ -214,6 +222,7 @@ public record WebhookConfig(
             v.positiveDuration("body-timeout"),
             v.positiveDuration("idle-timeout"),
             v.integer("max-connections", 1, 1_000_000),
+            v.integer("max-handshakes", 1, 1_000_000),
             v.integer("max-challenges", 1, 10_000),
             v.duration("shutdown-grace"));
     WebhookConfig config =

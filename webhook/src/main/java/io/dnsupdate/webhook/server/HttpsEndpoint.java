@@ -34,11 +34,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTPS listener (Jetty 12, HTTP/2 and HTTP/1.1 by ALPN): TLS 1.2/1.3 with the reloading
  * serving key, client certificates requested but not required, {@code TCP_NODELAY}, the {@link
- * ServingLimits} (absolute handshake, header and body deadlines, idle timeout, a connection cap)
- * and a bounded worker pool: one thread per challenge in progress, since solving blocks on DNS,
- * plus a reserve, so health probes and refusals are answered while every challenge slot is busy.
- * Connections waiting for bytes hold no thread. Memory: heap buffers from a pool with a cap, a
- * small TLS session cache. Errors Jetty answers itself are Kubernetes {@code Status} objects.
+ * ServingLimits} (absolute handshake, header and body deadlines, idle timeout, a connection cap, a
+ * cap on handshakes under way) and a bounded worker pool: one thread per challenge in progress,
+ * since solving blocks on DNS, plus a reserve, so health probes and refusals are answered while
+ * every challenge slot is busy. Connections waiting for bytes hold no thread. Memory: heap buffers
+ * from a pool with a cap, a small TLS session cache. Errors Jetty answers itself are Kubernetes
+ * {@code Status} objects.
  *
  * <p>HTTP/2 is offered first because kube-apiserver's aggregator speaks it when offered: its
  * requests share one connection, and a request it cancels (its caller hung up, its timeout passed)
@@ -105,10 +106,12 @@ public final class HttpsEndpoint implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
+  private final HandshakeGate handshakes;
 
-  private HttpsEndpoint(Server server, ServerConnector connector) {
+  private HttpsEndpoint(Server server, ServerConnector connector, HandshakeGate handshakes) {
     this.server = server;
     this.connector = connector;
+    this.handshakes = handshakes;
   }
 
   /** Binds and starts serving. */
@@ -150,7 +153,10 @@ public final class HttpsEndpoint implements AutoCloseable {
     tls.setCipherComparator(HTTP2Cipher.COMPARATOR);
     ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
     alpn.setDefaultProtocol("http/1.1"); // clients without ALPN (curl --http1.1, probes)
-    SslConnectionFactory tlsConnections = new SslConnectionFactory(tls, alpn.getProtocol());
+    HandshakeGate handshakes =
+        new HandshakeGate(limits.maxHandshakes(), limits.handshakeHold(), scheduler);
+    SslConnectionFactory tlsConnections =
+        new HandshakeGate.Factory(tls, alpn.getProtocol(), handshakes);
     tlsConnections.setDirectBuffersForEncryption(false);
     tlsConnections.setDirectBuffersForDecryption(false);
 
@@ -201,12 +207,14 @@ public final class HttpsEndpoint implements AutoCloseable {
       throw new IllegalStateException("the HTTPS server did not start: " + e.getMessage(), e);
     }
     log.info(
-        "serving HTTPS (h2, http/1.1) on {}:{} (at most {} connections, {} challenges at once)",
+        "serving HTTPS (h2, http/1.1) on {}:{} (at most {} connections, {} handshakes, {}"
+            + " challenges at once)",
         bindAddress,
         connector.getLocalPort(),
         limits.maxConnections(),
+        limits.maxHandshakes(),
         limits.maxChallenges());
-    return new HttpsEndpoint(server, connector);
+    return new HttpsEndpoint(server, connector, handshakes);
   }
 
   /**
@@ -250,6 +258,16 @@ public final class HttpsEndpoint implements AutoCloseable {
   public InetSocketAddress address() {
     String host = connector.getHost();
     return new InetSocketAddress(host == null ? "0.0.0.0" : host, port());
+  }
+
+  /** TLS handshakes holding a place under {@code maxHandshakes} now. */
+  public int handshakesInProgress() {
+    return handshakes.inProgress();
+  }
+
+  /** Connections whose ClientHello waits for a place under {@code maxHandshakes} now. */
+  public int handshakesWaiting() {
+    return handshakes.waiting();
   }
 
   /**

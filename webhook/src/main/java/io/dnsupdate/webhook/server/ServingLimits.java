@@ -8,10 +8,11 @@ import java.util.Objects;
  * headers of a connection's first request and a request body must each complete within their
  * timeout; a kept-alive connection must send its next request's headers within the idle timeout;
  * beyond {@code maxConnections} connections are not accepted (they wait in the kernel's backlog);
- * beyond {@code maxChallenges} challenges in progress a new one gets 429 with {@code Retry-After}.
- * Over HTTP/2 the connection deadlines wait while any stream of the connection is in progress, a
- * late body resets its stream only, and one connection carries at most {@link #maxThreads()}
- * streams at once.
+ * beyond {@code maxHandshakes} TLS handshakes under way another ClientHello waits unread ({@link
+ * HandshakeGate}); beyond {@code maxChallenges} challenges in progress a new one gets 429 with
+ * {@code Retry-After}. Over HTTP/2 the connection deadlines wait while any stream of the connection
+ * is in progress, a late body resets its stream only, and one connection carries at most {@link
+ * #maxThreads()} streams at once.
  *
  * @param handshakeTimeout from accepting a connection to the end of its TLS handshake
  * @param headerTimeout from the end of the handshake to the end of the first request's headers
@@ -19,6 +20,8 @@ import java.util.Objects;
  * @param idleTimeout a connection without traffic is closed after this long; kube-apiserver keeps
  *     connections to aggregated servers alive for 90 s, so the default is longer
  * @param maxConnections TCP connections open at once, whatever their protocol
+ * @param maxHandshakes TLS handshakes under way at once (from the ClientHello read to the end of
+ *     the handshake): each holds the JDK's handshake state and TLS record buffers on the heap
  * @param maxChallenges Presents and CleanUps in progress at once (each may wait on DNS)
  * @param shutdownGrace on SIGTERM, how long challenges in progress may take to finish
  */
@@ -28,6 +31,7 @@ public record ServingLimits(
     Duration bodyTimeout,
     Duration idleTimeout,
     int maxConnections,
+    int maxHandshakes,
     int maxChallenges,
     Duration shutdownGrace) {
 
@@ -36,6 +40,14 @@ public record ServingLimits(
   public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
   public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
+  /**
+   * A handshake under way holds the JDK's handshake state and TLS record buffers; 1,000 at once
+   * filled the 64 MiB heap (WebhookMemoryBenchmark). kube-apiserver opens a few connections and
+   * keeps them, probes open one at a time; a burst of new connections goes through 16 handshakes at
+   * a time.
+   */
+  public static final int DEFAULT_MAX_HANDSHAKES = 16;
 
   /**
    * cert-manager solves at most 60 challenges at once by default ({@code
@@ -56,8 +68,9 @@ public record ServingLimits(
     Objects.requireNonNull(bodyTimeout, "bodyTimeout");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
-    if (maxConnections < 1 || maxChallenges < 1) {
-      throw new IllegalArgumentException("maxConnections and maxChallenges must be positive");
+    if (maxConnections < 1 || maxHandshakes < 1 || maxChallenges < 1) {
+      throw new IllegalArgumentException(
+          "maxConnections, maxHandshakes and maxChallenges must be positive");
     }
   }
 
@@ -69,8 +82,18 @@ public record ServingLimits(
         DEFAULT_BODY_TIMEOUT,
         DEFAULT_IDLE_TIMEOUT,
         DEFAULT_MAX_CONNECTIONS,
+        DEFAULT_MAX_HANDSHAKES,
         DEFAULT_MAX_CHALLENGES,
         DEFAULT_SHUTDOWN_GRACE);
+  }
+
+  /**
+   * Longest a handshake keeps its place under {@code maxHandshakes}: a tenth of the handshake
+   * timeout (1 s by default). A client that stalls after its ClientHello delays others at most this
+   * long.
+   */
+  Duration handshakeHold() {
+    return handshakeTimeout.dividedBy(10);
   }
 
   /**

@@ -25,6 +25,7 @@ class WebhookConfigTest {
     assertThat(c.batchWindow()).isZero();
     assertThat(c.batchMaxChanges()).isEqualTo(1000);
     assertThat(c.authorizationCacheTtl()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.limits().maxHandshakes()).isEqualTo(16);
   }
 
   @Test
@@ -38,7 +39,8 @@ class WebhookConfigTest {
                 "HTTPS_PORT", "9443",
                 "REQUESTHEADER_CONFIGMAP", "other/auth",
                 "LOG_LEVEL", "debug",
-                "BATCH_WINDOW", "off"));
+                "BATCH_WINDOW", "off",
+                "MAX_HANDSHAKES", "8"));
 
     assertThat(c.tlsCertFile()).isEqualTo(Path.of("/etc/c.pem"));
     assertThat(c.tlsKeyFile()).isEqualTo(Path.of("/etc/k.pem"));
@@ -47,6 +49,7 @@ class WebhookConfigTest {
     assertThat(c.requestHeaderName()).isEqualTo("auth");
     assertThat(c.logLevel()).isEqualTo("debug");
     assertThat(c.batchWindow()).as("off: no coalescing").isNull();
+    assertThat(c.limits().maxHandshakes()).isEqualTo(8);
   }
 
   @Test
