@@ -16,10 +16,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * HTTP/2 as kube-apiserver's aggregator speaks it: negotiated by ALPN, a Present and CleanUp over
@@ -129,6 +134,42 @@ class Http2IT {
           .isEqualTo((long) MAX_CHALLENGES + ServingLimits.RESERVED_THREADS);
       // one largest ChallengePayload per stream, not Jetty's 512 KiB
       assertThat(s.get(RawHttp2.SETTINGS_INITIAL_WINDOW_SIZE)).isEqualTo((long) Router.MAX_BODY);
+    }
+  }
+
+  /**
+   * The server's cipher order decides, ChaCha20-Poly1305 first (C1 runs AES-GCM as plain Java),
+   * over TLS 1.3 and 1.2, for a client that lists AES-GCM first as the JDK's and Go's do; a client
+   * without ChaCha20 still gets AES-GCM.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+  void theServerPrefersChaCha20WhereTheClientOffersIt(String protocol) throws Exception {
+    assertThat(negotiated(protocol, false)).contains("CHACHA20_POLY1305");
+    assertThat(negotiated(protocol, true)).contains("AES").contains("GCM");
+  }
+
+  private static String negotiated(String protocol, boolean withoutChaCha) throws Exception {
+    SSLSocketFactory factory = fixture.servingCa.sslContext().getSocketFactory();
+    try (SSLSocket socket = (SSLSocket) factory.createSocket("127.0.0.1", fixture.webhook.port())) {
+      socket.setSoTimeout(5_000);
+      socket.setEnabledProtocols(new String[] {protocol});
+      List<String> suites = new ArrayList<>(List.of(socket.getEnabledCipherSuites()));
+      assertThat(suites.indexOf(suites.stream().filter(c -> c.contains("GCM")).findFirst().get()))
+          .as("the client lists AES-GCM before ChaCha20")
+          .isLessThan(
+              suites.indexOf(
+                  suites.stream().filter(c -> c.contains("CHACHA20")).findFirst().get()));
+      if (withoutChaCha) {
+        suites.removeIf(c -> c.contains("CHACHA20"));
+      }
+      socket.setEnabledCipherSuites(suites.toArray(String[]::new));
+      SSLParameters params = socket.getSSLParameters();
+      params.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+      socket.setSSLParameters(params);
+      socket.startHandshake();
+      assertThat(socket.getSession().getProtocol()).isEqualTo(protocol);
+      return socket.getSession().getCipherSuite();
     }
   }
 }
