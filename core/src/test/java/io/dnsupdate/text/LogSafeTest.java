@@ -14,6 +14,11 @@ class LogSafeTest {
   }
 
   @Test
+  void oneQuestionMarkPerCharacterBeyondTheBasicPlaneAndPerLoneSurrogate() {
+    assertThat(LogSafe.printable("a\uD83D\uDE00b\uD800c\u007f")).isEqualTo("a?b?c?");
+  }
+
+  @Test
   void quotesCannotCloseAQuotedField() {
     assertThat(LogSafe.of("x\" forged=\"1\ttab")).isEqualTo("x' forged='1?tab");
   }
