@@ -194,6 +194,12 @@ class WebhookBenchmark {
       throws Exception {
     List<String> all = new ArrayList<>(args);
     all.add("--max-challenges=" + N); // all N at once: measure DNS, not the 429 cap
+    // e.g. -Dbench.extraArgs=--log-level=warn: what the per-challenge log line costs
+    for (String arg : System.getProperty("bench.extraArgs", "").split(" +")) {
+      if (!arg.isEmpty()) {
+        all.add(arg);
+      }
+    }
     try (WebhookFixture fixture = WebhookFixture.start(all)) {
       fixture.createKey(NS, "acme", TestKeys.ACME);
       DnsUpdateIssuerSpec spec = WebhookFixture.spec(named, "acme");
