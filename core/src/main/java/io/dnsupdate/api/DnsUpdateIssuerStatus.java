@@ -14,6 +14,7 @@ import lombok.Data;
   "zone",
   "primary",
   "keyName",
+  "outsideGrants",
   "lastProbeTime",
   "conditions",
   "observedGeneration"
@@ -33,9 +34,18 @@ public class DnsUpdateIssuerStatus {
   private String keyName;
 
   @JsonPropertyDescription(
+      "What the primary did with the probe's TXT record outside every challenge name, in the"
+          + " least limited of the zones probed: Refused (an error rcode: it refuses loudly, so"
+          + " the webhook trusts a NOERROR answer and does not read its changes back),"
+          + " RefusedSilently (NOERROR without making it, as PowerDNS with its Lua policy: the"
+          + " webhook reads every change back) or Allowed (the key can change the whole zone)."
+          + " Absent until a probe got that far.")
+  private OutsideGrants outsideGrants;
+
+  @JsonPropertyDescription(
       "When the probe that found the current outcome was sent (RFC 3339). Later probes that find"
-          + " the same outcome (Ready status, reason and message, zone, primary, key) leave it"
-          + " alone, so a steady issuer's status does not change every probe interval.")
+          + " the same outcome (Ready status, reason and message, zone, primary, key,"
+          + " outsideGrants) leave it alone, so a steady issuer's status does not change every probe interval.")
   private String lastProbeTime;
 
   @JsonPropertyDescription(

@@ -85,6 +85,27 @@ public final class DnsUpdateClient {
    *     message and skips the rest)
    */
   public UpdateResult apply(Name zone, List<TxtChange> changes) throws DnsUpdateException {
+    return apply(zone, changes, Confirm.READ_BACK);
+  }
+
+  /** How {@link #apply(Name, List, Confirm)} makes sure the server made the changes. */
+  public enum Confirm {
+    /** Reads each changed name back: needed where a server may skip a change silently. */
+    READ_BACK,
+    /**
+     * Trusts NOERROR: for a server known to refuse loudly (BIND, Knot; an issuer's {@code
+     * status.outsideGrants} of {@code Refused}), NOERROR means every change of the message was made
+     * (RFC 2136 §3.7), and a read-back per name would only cost a signed query each.
+     */
+    BY_RCODE
+  }
+
+  /**
+   * {@link #apply(Name, List)}, reading the changed names back only with {@link Confirm#READ_BACK}.
+   * An add asks for the zone's serial around the UPDATE either way.
+   */
+  public UpdateResult apply(Name zone, List<TxtChange> changes, Confirm confirm)
+      throws DnsUpdateException {
     if (changes.isEmpty()) {
       return new UpdateResult(0, false);
     }
@@ -126,7 +147,9 @@ public final class DnsUpdateClient {
     // the serial after travels with the read-backs: both only need the UPDATE answered
     DnsExchange.Sent after = adds ? readBack.ask(zone, Type.SOA) : null;
     try {
-      confirm(zone, changes);
+      if (confirm == Confirm.READ_BACK) {
+        confirm(zone, changes);
+      }
     } catch (DnsUpdateException | RuntimeException e) {
       if (after != null) {
         before.abandon();

@@ -62,6 +62,15 @@ public final class ServerEndpoint {
     return nameserver.portOr(transport);
   }
 
+  /**
+   * host:port with the port this transport uses, an IPv6 literal in brackets: as an issuer's {@code
+   * status.primary} names the server.
+   */
+  public String hostPort() {
+    String host = nameserver.host();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+  }
+
   SSLContext sslContext() {
     return sslContext;
   }

@@ -8,6 +8,7 @@ import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.DnsUpdateIssuerSpec;
 import io.dnsupdate.api.DnsUpdateIssuerStatus;
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeySpec;
 import io.dnsupdate.api.TsigKeyStatus;
@@ -135,6 +136,7 @@ final class PackagedWebhook implements AutoCloseable {
     DnsUpdateIssuerStatus is = new DnsUpdateIssuerStatus();
     is.setZone(StandardZones.EXAMPLE);
     is.setPrimary(spec.getNameservers().get(0));
+    is.setOutsideGrants(OutsideGrants.Refused); // what the operator's probe finds on BIND
     is.setConditions(List.of(ready));
     storedIssuer.setStatus(is);
     api.client().resource(storedIssuer).updateStatus();

@@ -9,6 +9,7 @@ import io.dnsupdate.api.ApiConstants;
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.DnsUpdateIssuerSpec;
 import io.dnsupdate.api.DnsUpdateIssuerStatus;
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeySpec;
 import io.dnsupdate.api.TsigKeyStatus;
@@ -211,9 +212,28 @@ public final class WebhookFixture implements AutoCloseable {
     return createIssuer(namespace, name, spec, ready("True", "Authenticated", "probe accepted"));
   }
 
+  /**
+   * A Ready DnsUpdateIssuer whose probe saw its primary do {@code outside} with a change outside
+   * the grants (BIND and Knot: {@link OutsideGrants#Refused}).
+   */
+  public DnsUpdateIssuer createIssuer(
+      String namespace, String name, DnsUpdateIssuerSpec spec, OutsideGrants outside) {
+    return createIssuer(
+        namespace, name, spec, ready("True", "Authenticated", "probe accepted"), outside);
+  }
+
   /** A DnsUpdateIssuer with the given Ready condition. */
   public DnsUpdateIssuer createIssuer(
       String namespace, String name, DnsUpdateIssuerSpec spec, Condition readyCondition) {
+    return createIssuer(namespace, name, spec, readyCondition, null);
+  }
+
+  private DnsUpdateIssuer createIssuer(
+      String namespace,
+      String name,
+      DnsUpdateIssuerSpec spec,
+      Condition readyCondition,
+      OutsideGrants outside) {
     DnsUpdateIssuer issuer = new DnsUpdateIssuer();
     issuer.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
     issuer.setSpec(spec);
@@ -221,6 +241,7 @@ public final class WebhookFixture implements AutoCloseable {
     status.setZone(spec.getZone());
     status.setPrimary(spec.getNameservers().get(0));
     status.setConditions(List.of(readyCondition));
+    status.setOutsideGrants(outside);
     issuer.setStatus(status);
     return upsertWithStatus(issuer);
   }

@@ -229,7 +229,8 @@ public class DnsUpdateIssuerReconciler implements Reconciler<DnsUpdateIssuer> {
         outcome.primary(),
         outcome.keyName(),
         outcome.probedAt(),
-        outcome.previousKeyOnly());
+        outcome.previousKeyOnly(),
+        outcome.outsideGrants());
   }
 
   private static boolean parses(DnsUpdateIssuer issuer) {

@@ -1,5 +1,6 @@
 package io.dnsupdate.operator.issuer;
 
+import io.dnsupdate.api.OutsideGrants;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -14,6 +15,8 @@ import java.util.Objects;
  * @param keyName the key that signed, or null when no probe was sent
  * @param probedAt when the probe was sent, or null when none was
  * @param previousKeyOnly true when only the previous key of a rotation overlap was accepted
+ * @param outsideGrants what the primary did with a change outside the challenge names, or null when
+ *     the probe did not get that far
  */
 public record IssuerOutcome(
     IssuerReason reason,
@@ -22,10 +25,23 @@ public record IssuerOutcome(
     String primary,
     String keyName,
     Instant probedAt,
-    boolean previousKeyOnly) {
+    boolean previousKeyOnly,
+    OutsideGrants outsideGrants) {
   public IssuerOutcome {
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(message, "message");
+  }
+
+  /** An outcome from before the key's limits were probed, or without them. */
+  public IssuerOutcome(
+      IssuerReason reason,
+      String message,
+      String zone,
+      String primary,
+      String keyName,
+      Instant probedAt,
+      boolean previousKeyOnly) {
+    this(reason, message, zone, primary, keyName, probedAt, previousKeyOnly, null);
   }
 
   /** A failure found before any DNS traffic (spec, key). */
@@ -37,7 +53,8 @@ public record IssuerOutcome(
   public IssuerOutcome withMessage(String other) {
     return other.equals(message)
         ? this
-        : new IssuerOutcome(reason, other, zone, primary, keyName, probedAt, previousKeyOnly);
+        : new IssuerOutcome(
+            reason, other, zone, primary, keyName, probedAt, previousKeyOnly, outsideGrants);
   }
 
   public boolean ready() {

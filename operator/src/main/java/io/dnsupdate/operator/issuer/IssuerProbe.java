@@ -1,5 +1,6 @@
 package io.dnsupdate.operator.issuer;
 
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.dns.DnsUpdateClient;
@@ -112,7 +113,7 @@ public final class IssuerProbe {
     String zones = attempt.zones.stream().map(Name::toString).collect(Collectors.joining(", "));
     String message =
         "nameserver "
-            + hostPort(server)
+            + server.hostPort()
             + " accepted a request signed with "
             + signer.describe(server)
             + " for zone"
@@ -128,7 +129,7 @@ public final class IssuerProbe {
         IssuerReason.Authenticated,
         message,
         attempt.zoneText(),
-        hostPort(server),
+        server.hostPort(),
         signer.name(),
         now,
         previousKeyOnly);
@@ -143,12 +144,19 @@ public final class IssuerProbe {
       ProbeSigner signer) {
     DnsUpdateClient client = signer.client(server);
     List<Name> unlimited = new ArrayList<>();
+    OutsideGrants outside = null;
     try {
       for (Name zone : attempt.zones) {
         switch (client.probeLimit(zone)) {
-          case NOT_LIMITED -> unlimited.add(zone);
-          case REFUSED_SILENTLY -> writeChallengeNames(client, zone, settings);
-          case REFUSED -> {}
+          case NOT_LIMITED -> {
+            unlimited.add(zone);
+            outside = OutsideGrants.leastLimited(outside, OutsideGrants.Allowed);
+          }
+          case REFUSED_SILENTLY -> {
+            writeChallengeNames(client, zone, settings);
+            outside = OutsideGrants.leastLimited(outside, OutsideGrants.RefusedSilently);
+          }
+          case REFUSED -> outside = OutsideGrants.leastLimited(outside, OutsideGrants.Refused);
         }
       }
     } catch (DnsUpdateException e) {
@@ -162,7 +170,15 @@ public final class IssuerProbe {
           false);
     }
     if (unlimited.isEmpty()) {
-      return accepted;
+      return new IssuerOutcome(
+          accepted.reason(),
+          accepted.message(),
+          accepted.zone(),
+          accepted.primary(),
+          accepted.keyName(),
+          accepted.probedAt(),
+          accepted.previousKeyOnly(),
+          outside);
     }
     String zones = unlimited.stream().map(Name::toString).collect(Collectors.joining(", "));
     return new IssuerOutcome(
@@ -179,7 +195,8 @@ public final class IssuerProbe {
         accepted.primary(),
         accepted.keyName(),
         accepted.probedAt(),
-        accepted.previousKeyOnly());
+        accepted.previousKeyOnly(),
+        outside);
   }
 
   /**
@@ -227,11 +244,6 @@ public final class IssuerProbe {
   }
 
   /** {@code host:port}, IPv6 in brackets. */
-  static String hostPort(ServerEndpoint server) {
-    String host = server.nameserver().host();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
-  }
-
   private record Attempt(List<Name> zones, DnsUpdateException error) {
     String zoneText() {
       return zones.isEmpty() ? null : zones.get(0).toString();

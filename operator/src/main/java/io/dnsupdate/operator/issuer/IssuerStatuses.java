@@ -20,9 +20,10 @@ final class IssuerStatuses {
 
   /**
    * The status for {@code outcome}. {@code lastProbeTime} moves only when the outcome differs from
-   * the one in the current status (Ready status, reason or message, zone, primary, key): a steady
-   * issuer's status then stays byte for byte the same from probe to probe, so GitOps tools and
-   * watchers see no change every probe interval. How often probes run is in the operator's metrics.
+   * the one in the current status (Ready status, reason or message, zone, primary, key,
+   * outsideGrants): a steady issuer's status then stays byte for byte the same from probe to probe,
+   * so GitOps tools and watchers see no change every probe interval. How often probes run is in the
+   * operator's metrics.
    *
    * @param stallAfter how long a nameserver may fail before Stalled (see {@link
    *     IssuerReason#progress})
@@ -40,6 +41,7 @@ final class IssuerStatuses {
     status.setZone(outcome.zone());
     status.setPrimary(outcome.primary());
     status.setKeyName(outcome.keyName());
+    status.setOutsideGrants(outcome.outsideGrants());
     String readyStatus =
         outcome.ready()
             ? Conditions.TRUE
@@ -85,7 +87,8 @@ final class IssuerStatuses {
             old.getPrimary(),
             old.getKeyName(),
             null,
-            false);
+            false,
+            old.getOutsideGrants());
     return from(issuer, probing, conditions, stallAfter, now);
   }
 
@@ -106,7 +109,8 @@ final class IssuerStatuses {
         && Objects.equals(before.get().getMessage(), after.get().getMessage())
         && Objects.equals(old.getZone(), now.getZone())
         && Objects.equals(old.getPrimary(), now.getPrimary())
-        && Objects.equals(old.getKeyName(), now.getKeyName());
+        && Objects.equals(old.getKeyName(), now.getKeyName())
+        && old.getOutsideGrants() == now.getOutsideGrants();
   }
 
   /** How long Ready has been False (zero when it is not). */

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.DnsUpdateIssuerSpec;
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.api.TsigKeySpec;
 import io.dnsupdate.operator.status.EventReason;
@@ -123,6 +124,7 @@ class DnsUpdateIssuerReconcilerIT {
     assertThat(issuer.getStatus().getZone()).isEqualTo("example.test.");
     assertThat(issuer.getStatus().getPrimary()).isEqualTo(primary());
     assertThat(issuer.getStatus().getKeyName()).isEqualTo("acme-key.");
+    assertThat(issuer.getStatus().getOutsideGrants()).isEqualTo(OutsideGrants.Refused);
     assertThat(issuer.getStatus().getLastProbeTime()).isNotNull();
     assertThat(issuer.getStatus().getObservedGeneration()).isEqualTo(1L);
     assertThat(awaitEvent(client, ns, "site", EventReason.Authenticated).getType())

@@ -3,6 +3,7 @@ package io.dnsupdate.operator.issuer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnsupdate.api.DnsUpdateIssuerSpec;
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.dns.TsigAlgorithm;
@@ -56,6 +57,7 @@ class IssuerProbeIT {
     assertThat(outcome.keyName()).isEqualTo("acme-key.");
     assertThat(outcome.message()).contains("accepted").contains("zone example.test.");
     assertThat(outcome.previousKeyOnly()).isFalse();
+    assertThat(outcome.outsideGrants()).isEqualTo(OutsideGrants.Refused);
   }
 
   @Test

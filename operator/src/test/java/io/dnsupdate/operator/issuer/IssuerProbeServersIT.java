@@ -3,6 +3,7 @@ package io.dnsupdate.operator.issuer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnsupdate.api.DnsUpdateIssuerSpec;
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.config.DomainPolicy;
 import io.dnsupdate.config.IssuerSettings;
 import io.dnsupdate.config.KeyMaterial;
@@ -65,6 +66,7 @@ class IssuerProbeServersIT {
 
       assertThat(outcome.reason()).as(outcome.message()).isEqualTo(IssuerReason.Authenticated);
       assertThat(outcome.zone()).isEqualTo("example.test.");
+      assertThat(outcome.outsideGrants()).isEqualTo(OutsideGrants.Refused);
       assertThat(knot.recordStrings(StandardZones.EXAMPLE)).isEqualTo(before);
     }
   }
@@ -80,6 +82,7 @@ class IssuerProbeServersIT {
 
       assertThat(outcome.reason()).as(outcome.message()).isEqualTo(IssuerReason.Authenticated);
       assertThat(outcome.ready()).isTrue();
+      assertThat(outcome.outsideGrants()).isEqualTo(OutsideGrants.RefusedSilently);
       assertThat(pdns.zoneContents(StandardZones.EXAMPLE)).isEqualTo(before);
     }
   }
@@ -94,6 +97,7 @@ class IssuerProbeServersIT {
 
       assertThat(outcome.reason()).isEqualTo(IssuerReason.KeyNotLimited);
       assertThat(outcome.ready()).isTrue();
+      assertThat(outcome.outsideGrants()).isEqualTo(OutsideGrants.Allowed);
       assertThat(outcome.message())
           .contains("NOT limited")
           .contains("_dnsupdate-limit-probe.example.test.")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnsupdate.api.DnsUpdateIssuer;
 import io.dnsupdate.api.DnsUpdateIssuerStatus;
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.dns.FailureReason;
 import io.dnsupdate.operator.status.Conditions;
 import io.dnsupdate.operator.testing.Resources;
@@ -33,6 +34,10 @@ class IssuerStatusesTest {
   }
 
   private static IssuerOutcome authenticated(String at) {
+    return authenticated(at, OutsideGrants.Refused);
+  }
+
+  private static IssuerOutcome authenticated(String at, OutsideGrants outside) {
     return new IssuerOutcome(
         IssuerReason.Authenticated,
         "accepted",
@@ -40,7 +45,8 @@ class IssuerStatusesTest {
         "127.0.0.1:53",
         "k.",
         java.time.Instant.parse(at),
-        false);
+        false,
+        outside);
   }
 
   @Test
@@ -50,6 +56,7 @@ class IssuerStatusesTest {
     assertThat(s.getZone()).isEqualTo("example.test.");
     assertThat(s.getPrimary()).isEqualTo("127.0.0.1:53");
     assertThat(s.getKeyName()).isEqualTo("k.");
+    assertThat(s.getOutsideGrants()).isEqualTo(OutsideGrants.Refused);
     assertThat(s.getLastProbeTime()).isEqualTo("2025-06-01T08:00:00Z");
     assertThat(s.getObservedGeneration()).isEqualTo(4L);
     Condition ready = Conditions.find(s.getConditions(), "Ready").orElseThrow();
@@ -83,6 +90,20 @@ class IssuerStatusesTest {
     assertThat(later.getLastProbeTime()).isEqualTo("2025-06-01T08:05:00Z");
   }
 
+  /** What the webhook trusts without read-backs changed: the status must tell when it was seen. */
+  @Test
+  void aChangedOutsideGrantsMovesTheLastProbeTime() {
+    DnsUpdateIssuer issuer = issuer(1);
+    issuer.setStatus(from(issuer, authenticated("2025-06-01T08:00:00Z")));
+    clock.advance(Duration.ofMinutes(5));
+
+    DnsUpdateIssuerStatus later =
+        from(issuer, authenticated("2025-06-01T08:05:00Z", OutsideGrants.RefusedSilently));
+
+    assertThat(later.getOutsideGrants()).isEqualTo(OutsideGrants.RefusedSilently);
+    assertThat(later.getLastProbeTime()).isEqualTo("2025-06-01T08:05:00Z");
+  }
+
   @Test
   void readyIsNeitherReconcilingNorStalled() {
     DnsUpdateIssuerStatus s = from(issuer(2), authenticated("2025-06-01T08:00:00Z"));
@@ -110,6 +131,7 @@ class IssuerStatusesTest {
     assertThat(statusOf(s, "Stalled")).isEqualTo("False");
     assertThat(s.getObservedGeneration()).isEqualTo(2L);
     assertThat(s.getLastProbeTime()).isEqualTo("2025-06-01T08:00:00Z");
+    assertThat(s.getOutsideGrants()).isEqualTo(OutsideGrants.Refused);
     issuer.setStatus(s);
     assertThat(IssuerStatuses.unseenGeneration(issuer)).isFalse();
   }

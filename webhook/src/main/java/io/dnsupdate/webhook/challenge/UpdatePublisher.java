@@ -1,6 +1,8 @@
 package io.dnsupdate.webhook.challenge;
 
 import io.dnsupdate.api.DnsUpdateIssuer;
+import io.dnsupdate.api.DnsUpdateIssuerStatus;
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.config.DomainPolicy;
 import io.dnsupdate.config.IssuerSettings;
@@ -54,7 +56,8 @@ final class UpdatePublisher {
       TlsSettings tls,
       Duration timeout,
       Object signer,
-      Name zone) {}
+      Name zone,
+      DnsUpdateClient.Confirm confirm) {}
 
   /**
    * @param budget the request budget, named in the message when it runs out
@@ -232,15 +235,19 @@ final class UpdatePublisher {
       Deadline deadline)
       throws DnsUpdateException {
     Name owner = change.owner();
+    DnsUpdateClient.Confirm confirm = confirmation(issuer, server);
     if (settings.zone().isPresent()) {
       Name zone = settings.zone().get();
-      return applied(server, signer, zone, send(server, signer, zone, change, deadline));
+      return applied(server, signer, zone, send(server, signer, zone, change, confirm, deadline));
     }
     Name statusZone = statusZone(issuer);
     if (statusZone != null && owner.subdomain(statusZone)) {
       try {
         return applied(
-            server, signer, statusZone, send(server, signer, statusZone, change, deadline));
+            server,
+            signer,
+            statusZone,
+            send(server, signer, statusZone, change, confirm, deadline));
       } catch (DnsUpdateException e) {
         if (e.reason() != FailureReason.ZoneNotFound) {
           throw e;
@@ -249,11 +256,12 @@ final class UpdatePublisher {
         if (found.equals(statusZone)) {
           throw e;
         }
-        return applied(server, signer, found, send(server, signer, found, change, deadline));
+        return applied(
+            server, signer, found, send(server, signer, found, change, confirm, deadline));
       }
     }
     Name zone = discover(server, signer, owner, false);
-    return applied(server, signer, zone, send(server, signer, zone, change, deadline));
+    return applied(server, signer, zone, send(server, signer, zone, change, confirm, deadline));
   }
 
   private static Applied applied(
@@ -261,8 +269,29 @@ final class UpdatePublisher {
     return new Applied(server, signer, zone, result.serial());
   }
 
+  /**
+   * Changes are read back unless the operator's probe found that this server, the issuer's primary,
+   * refuses changes outside the key's grants with an error rcode ({@link OutsideGrants#Refused}):
+   * then NOERROR means the server made every change of the message (RFC 2136 §3.7), and a signed
+   * query per name buys nothing. A fallback server was not probed; a server that skips changes
+   * silently (PowerDNS) needs the read-back to tell a change it skipped.
+   */
+  static DnsUpdateClient.Confirm confirmation(DnsUpdateIssuer issuer, ServerEndpoint server) {
+    DnsUpdateIssuerStatus status = issuer.getStatus();
+    boolean loud =
+        status != null
+            && status.getOutsideGrants() == OutsideGrants.Refused
+            && server.hostPort().equals(status.getPrimary());
+    return loud ? DnsUpdateClient.Confirm.BY_RCODE : DnsUpdateClient.Confirm.READ_BACK;
+  }
+
   private UpdateResult send(
-      ServerEndpoint server, MessageSigner signer, Name zone, TxtChange change, Deadline deadline)
+      ServerEndpoint server,
+      MessageSigner signer,
+      Name zone,
+      TxtChange change,
+      DnsUpdateClient.Confirm confirm,
+      Deadline deadline)
       throws DnsUpdateException {
     Duration left = Duration.between(clock.instant(), deadline.at());
     if (left.isNegative() || left.isZero()) {
@@ -281,8 +310,10 @@ final class UpdatePublisher {
             server.tls(),
             server.timeout(),
             signer.lane(server),
-            zone);
-    return batcher.apply(lane, client::apply, zone, change, left);
+            zone,
+            confirm);
+    return batcher.apply(
+        lane, (z, changes) -> client.apply(z, changes, confirm), zone, change, left);
   }
 
   private DnsUpdateException budgetSpent() {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dnsupdate.api.DnsUpdateIssuerSpec;
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.config.DomainPolicy;
 import io.dnsupdate.config.KeyMaterial;
 import io.dnsupdate.config.KnotConfigRenderer;
@@ -72,8 +73,14 @@ class KnotAndPowerDnsIT {
     fixture = WebhookFixture.start();
     certManager = fixture.certManager();
     fixture.createKey(NS, "web", KeyMaterial.of(KEY));
-    fixture.createIssuer(NS, "knot", spec(knot));
-    fixture.createIssuer(NS, "pdns", spec(pdns));
+    // the outsideGrants each server's probe finds (operator's IssuerProbeServersIT)
+    fixture.createIssuer(NS, "knot", spec(knot), OutsideGrants.Refused);
+    fixture.createIssuer(NS, "pdns", spec(pdns), OutsideGrants.RefusedSilently);
+    fixture.createIssuer(NS, "pdns-said-loud", spec(pdns), OutsideGrants.Refused);
+    DnsUpdateIssuerSpec fallback = spec(pdns);
+    fallback.setNameservers(
+        List.of("127.0.0.1:" + FailureCasesIT.closedPort(), "127.0.0.1:" + pdns.port()));
+    fixture.createIssuer(NS, "pdns-as-fallback", fallback, OutsideGrants.Refused);
   }
 
   @AfterAll
@@ -138,6 +145,27 @@ class KnotAndPowerDnsIT {
   @Test
   void powerDnsTakesPresentAndCleanUpAtBothChallengeNames() {
     presentAndCleanUpAtBothNames("pdns", pdns);
+  }
+
+  /**
+   * The webhook trusts a NOERROR without reading the change back only from the primary its probe
+   * saw refuse loudly: shown with a PowerDNS whose status says otherwise (as it would after the
+   * issuer's primary was swapped from BIND to PowerDNS, until the next probe), which drops the
+   * ungranted change silently and so "succeeds"; the same server as an unprobed fallback is read
+   * back and the challenge fails.
+   */
+  @Test
+  void onlyThePrimaryTheProbeSawRefuseLoudlyIsTrustedWithoutReadBack() {
+    String fqdn = "_acme-challenge.other.example.test.";
+    List<String> before = pdns.recordStrings(StandardZones.EXAMPLE);
+
+    JsonNode trusted = post("Present", "pdns-said-loud", fqdn, token());
+    JsonNode readBack = post("Present", "pdns-as-fallback", fqdn, token());
+
+    assertThat(trusted.get("success").asBoolean()).as(trusted.toString()).isTrue();
+    assertThat(readBack.get("success").asBoolean()).as(readBack.toString()).isFalse();
+    assertThat(readBack.get("status").get("reason").asText()).isEqualTo("UpdateNotApplied");
+    assertThat(pdns.recordStrings(StandardZones.EXAMPLE)).isEqualTo(before);
   }
 
   @Test
