@@ -77,6 +77,12 @@ class WebhookBenchmark {
   /** Measured rounds of the concurrent phase per mode ({@code -Dbench.rounds}). */
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 1);
 
+  /**
+   * Also the coalesced mode with every changed name read back, as for a server that refuses
+   * silently ({@code -Dbench.readBack=true}): what trusting BIND's NOERROR saves, side by side.
+   */
+  private static final boolean READ_BACK = Boolean.getBoolean("bench.readBack");
+
   /** Run only the coalesced mode ({@code -Dbench.coalescedOnly=true}): quicker CPU comparisons. */
   private static final boolean COALESCED_ONLY = Boolean.getBoolean("bench.coalescedOnly");
 
@@ -140,13 +146,23 @@ class WebhookBenchmark {
       line("JFR recording (profile settings) of the whole run to %s", JFR);
     }
     try {
-      run(named, pool, "coalesced (default)", List.of(), noGo.isEmpty());
+      run(named, pool, "coalesced (default)", List.of(), OutsideGrants.Refused, noGo.isEmpty());
+      if (READ_BACK) {
+        run(
+            named,
+            pool,
+            "coalesced, names read back",
+            List.of(),
+            OutsideGrants.RefusedSilently,
+            noGo.isEmpty());
+      }
       if (!COALESCED_ONLY) {
         run(
             named,
             pool,
             "one UPDATE per challenge (--batch-window=off)",
             List.of("--batch-window=off"),
+            OutsideGrants.Refused,
             noGo.isEmpty());
       }
     } finally {
@@ -190,8 +206,17 @@ class WebhookBenchmark {
     }
   }
 
+  /**
+   * @param outside the issuer's status.outsideGrants: BIND's probe finds Refused, so NOERROR is
+   *     trusted; RefusedSilently (PowerDNS's) has every changed name read back
+   */
   private void run(
-      NamedServer named, ExecutorService pool, String mode, List<String> args, boolean withGo)
+      NamedServer named,
+      ExecutorService pool,
+      String mode,
+      List<String> args,
+      OutsideGrants outside,
+      boolean withGo)
       throws Exception {
     List<String> all = new ArrayList<>(args);
     all.add("--max-challenges=" + N); // all N at once: measure DNS, not the 429 cap
@@ -209,8 +234,7 @@ class WebhookBenchmark {
       p.setVerify(true);
       p.setNameservers(List.of(named.address() + ":" + named.port()));
       spec.setPropagation(p);
-      // as the operator's probe of BIND leaves it: refuses loudly, so NOERROR needs no read-back
-      fixture.createIssuer(NS, ISSUER, spec, OutsideGrants.Refused);
+      fixture.createIssuer(NS, ISSUER, spec, outside);
       FrontProxyClient client = fixture.certManager();
       // open the connections (one TLS handshake each) before measuring
       all(
