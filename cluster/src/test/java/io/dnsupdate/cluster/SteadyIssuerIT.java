@@ -3,6 +3,7 @@ package io.dnsupdate.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnsupdate.api.DnsUpdateIssuer;
+import io.dnsupdate.api.OutsideGrants;
 import io.dnsupdate.api.TsigKey;
 import io.dnsupdate.testkit.PortReservation;
 import java.net.URI;
@@ -37,6 +38,8 @@ class SteadyIssuerIT {
   void probesThatFindTheSameOutcomeWriteNoStatus(RealCluster cluster) throws Exception {
     String ns = "steady";
     DnsUpdateIssuer ready = cluster.readyIssuer(ns, "steady.example.test");
+    // through kube-apiserver's structural schema: the webhook trusts BIND's NOERROR on this
+    assertThat(ready.getStatus().getOutsideGrants()).isEqualTo(OutsideGrants.Refused);
     TsigKey key =
         cluster
             .admin()
