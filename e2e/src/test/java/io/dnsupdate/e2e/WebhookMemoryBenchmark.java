@@ -57,7 +57,7 @@ import org.xbill.DNS.Update;
  *
  * Figures only, printed and written to {@code target/bench-results-memory.txt}; never asserted.
  * {@code -Dbench.nmt=true} adds native memory tracking and writes {@code jcmd} summaries after
- * each load beside it; {@code -Dbench.jvm="name=FLAGS;..."} measures more settings ({@code
+ * each load beside it ({@code -Dbench.heapDump=true} also a heap dump of the live objects); {@code -Dbench.jvm="name=FLAGS;..."} measures more settings ({@code
  * @shipped} in FLAGS stands for the shipped options file, {@code env:NAME=VALUE} sets a variable); {@code -Dbench.baseline=DIR} adds the
  * former flags on the jar built in another checkout DIR (e.g. the main branch before a change);
  * {@code -Dbench.only=baseline,shipped} measures only the settings named.
@@ -363,6 +363,13 @@ class WebhookMemoryBenchmark {
     Files.writeString(
         Path.of("target", "bench-memory-nmt-" + name + "-" + load + ".txt"),
         ProcessMemory.diagnosis(pid));
+    if (Boolean.getBoolean("bench.heapDump")) {
+      // live objects only, for a look at who holds what (e.g. Eclipse MAT)
+      Path dump =
+          Path.of("target", "bench-memory-" + name + "-" + load + ".hprof").toAbsolutePath();
+      Files.deleteIfExists(dump);
+      ProcessMemory.jcmd(pid, "GC.heap_dump", dump.toString());
+    }
   }
 
   private static String unauthenticatedRequest(PackagedWebhook cluster, URI uri) {

@@ -98,7 +98,7 @@ public final class ProcessMemory {
         + "\n"
         + jcmd(pid, "GC.heap_info")
         + "\n"
-        + String.join("\n", histogram.subList(0, Math.min(40, histogram.size())))
+        + String.join("\n", histogram.subList(0, Math.min(400, histogram.size())))
         + "\n...\n"
         + (histogram.isEmpty() ? "" : histogram.get(histogram.size() - 1))
         + "\n";

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -510,8 +511,17 @@ public final class Router extends Handler.Abstract {
       send(route, code, JSON, Statuses.failure(code, reason, message));
     }
 
+    /**
+     * 429 or 503 with {@code Retry-After}. Over HTTP/1.1 the answer also closes the connection: a
+     * client told to come back later holds no connection meanwhile, with its TLS and HTTP state
+     * (~16 KB of heap each, WebhookMemoryBenchmark), and a webhook shutting down sheds its
+     * connections. An h2 connection stays: it carries other streams (kube-apiserver's aggregator).
+     */
     void retryLater(String route, int code, String reason, String message) {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+      if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2) {
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      }
       send(route, code, JSON, Statuses.retryLater(code, reason, message, RETRY_AFTER_SECONDS));
     }
 

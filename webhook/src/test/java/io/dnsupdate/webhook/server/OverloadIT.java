@@ -29,8 +29,9 @@ import org.xbill.DNS.TXTRecord;
 
 /**
  * More challenges than {@code --max-challenges} at once: the surplus is refused with 429, {@code
- * Retry-After} and a Kubernetes Status, before any DNS traffic; every accepted challenge completes,
- * and the zone (by AXFR) holds exactly the accepted values, and none after their CleanUps.
+ * Retry-After} and a Kubernetes Status (over HTTP/1.1 closing the connection), before any DNS
+ * traffic; every accepted challenge completes, and the zone (by AXFR) holds exactly the accepted
+ * values, and none after their CleanUps.
  */
 @ExtendWith(NamedExtension.class)
 class OverloadIT {
@@ -88,6 +89,8 @@ class OverloadIT {
     for (FrontProxyClient.Response r : refused) {
       assertThat(r.status()).isEqualTo(429);
       assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+      // HTTP/1.1 (this client's): a caller told to come back later keeps no connection meanwhile
+      assertThat(r.headers().firstValue("Connection")).hasValue("close");
       JsonNode status = json(r.body());
       assertThat(status.get("kind").asText()).isEqualTo("Status");
       assertThat(status.get("reason").asText()).isEqualTo("TooManyRequests");
