@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.TextParseException;
 
 /** Builds engine objects pointed at the test's {@link NamedServer}. */
@@ -59,5 +61,11 @@ final class EngineFixture {
   /** A fresh ACME-like token, so tests sharing one server never see each other's values. */
   static String token() {
     return UUID.randomUUID().toString().replace("-", "") + "-test";
+  }
+
+  /** The SOA of {@link #ZONE} with this serial, as scripted servers answer it. */
+  static SOARecord soa(long serial) {
+    Name ns = Name.fromConstantString("ns1.example.test.");
+    return new SOARecord(ZONE, DClass.IN, 60, ns, ns, serial, 3600, 600, 86400, 60);
   }
 }

@@ -2,6 +2,7 @@ package io.dnsupdate.dns;
 
 import static io.dnsupdate.dns.EngineFixture.CHALLENGE;
 import static io.dnsupdate.dns.EngineFixture.ZONE;
+import static io.dnsupdate.dns.EngineFixture.soa;
 import static io.dnsupdate.dns.EngineFixture.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,11 +22,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
@@ -147,10 +146,5 @@ class SerialAroundUpdateTest {
     response.getHeader().setRcode(Rcode.NOERROR);
     KEY.signer(Clock.systemUTC()).apply(response, request.getTSIG());
     return response;
-  }
-
-  private static SOARecord soa(long serial) {
-    Name ns = Name.fromConstantString("ns1.example.test.");
-    return new SOARecord(ZONE, DClass.IN, 60, ns, ns, serial, 3600, 600, 86400, 60);
   }
 }

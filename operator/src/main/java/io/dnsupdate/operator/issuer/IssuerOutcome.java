@@ -57,6 +57,12 @@ public record IssuerOutcome(
             reason, other, zone, primary, keyName, probedAt, previousKeyOnly, outsideGrants);
   }
 
+  /** The same outcome with what the limit probe found. */
+  public IssuerOutcome withOutsideGrants(OutsideGrants found) {
+    return new IssuerOutcome(
+        reason, message, zone, primary, keyName, probedAt, previousKeyOnly, found);
+  }
+
   public boolean ready() {
     return reason == IssuerReason.Authenticated || reason == IssuerReason.KeyNotLimited;
   }

@@ -170,15 +170,7 @@ public final class IssuerProbe {
           false);
     }
     if (unlimited.isEmpty()) {
-      return new IssuerOutcome(
-          accepted.reason(),
-          accepted.message(),
-          accepted.zone(),
-          accepted.primary(),
-          accepted.keyName(),
-          accepted.probedAt(),
-          accepted.previousKeyOnly(),
-          outside);
+      return accepted.withOutsideGrants(outside);
     }
     String zones = unlimited.stream().map(Name::toString).collect(Collectors.joining(", "));
     return new IssuerOutcome(
