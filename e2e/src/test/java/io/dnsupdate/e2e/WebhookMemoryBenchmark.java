@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -202,6 +203,7 @@ class WebhookMemoryBenchmark {
     clearChallengeRecords(named);
     URI uri = launch(cluster, command, env);
     long pid = cluster.process().pid();
+    Duration cpuReady = cpu(cluster);
     // Over h2 Go's transport (kube-apiserver's aggregator) opens another connection when a
     // connection's streams (the webhook advertises max-challenges + 16 = 80 by default) are all
     // in use; the JDK's client fails the extra streams instead. So h2 calls go over connections
@@ -266,7 +268,8 @@ class WebhookMemoryBenchmark {
               + "-"
               + protocol;
       line(
-          "%-8s %,d challenges at once over %s%s: peak RSS %d MiB, threads after %d; outcomes %s",
+          "%-8s %,d challenges at once over %s%s: peak RSS %d MiB, threads after %d, CPU %.2f s;"
+              + " outcomes %s",
           name,
           CHALLENGES,
           version == HttpClient.Version.HTTP_2
@@ -275,6 +278,7 @@ class WebhookMemoryBenchmark {
           env.isEmpty() ? " (default cap)" : " (MAX_CHALLENGES=" + env.get("MAX_CHALLENGES") + ")",
           ProcessMemory.peakRssMiB(pid),
           ProcessMemory.threads(pid),
+          seconds(cpu(cluster).minus(cpuReady)),
           outcomes);
       if (!cluster.process().isAlive()) {
         line("%-8s   the webhook exited: %s", name, exitReason(cluster));
@@ -311,6 +315,7 @@ class WebhookMemoryBenchmark {
       throws Exception {
     URI uri = launch(cluster, command, Map.of());
     long pid = cluster.process().pid();
+    Duration cpuReady = cpu(cluster);
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
     try {
       AtomicInteger refused = new AtomicInteger();
@@ -328,13 +333,14 @@ class WebhookMemoryBenchmark {
       hostile.forEach(CompletableFuture::join);
       line(
           "%-8s %,d unauthenticated TLS connections opened and dropped (%d answered 401):"
-              + " peak RSS %d MiB, RSS after %d MiB, threads after %d",
+              + " peak RSS %d MiB, RSS after %d MiB, threads after %d, CPU %.2f s",
           name,
           HOSTILE_CONNECTIONS,
           refused.get(),
           ProcessMemory.peakRssMiB(pid),
           ProcessMemory.rssMiB(pid),
-          ProcessMemory.threads(pid));
+          ProcessMemory.threads(pid),
+          seconds(cpu(cluster).minus(cpuReady)));
       if (!cluster.process().isAlive()) {
         line("%-8s   the webhook exited: %s", name, exitReason(cluster));
         return;
@@ -370,6 +376,18 @@ class WebhookMemoryBenchmark {
       Files.deleteIfExists(dump);
       ProcessMemory.jcmd(pid, "GC.heap_dump", dump.toString());
     }
+  }
+
+  /**
+   * CPU the webhook's process has used (user and system): what the load cost it, GC included, so
+   * that JVM settings are compared by CPU as well as memory.
+   */
+  private static Duration cpu(PackagedWebhook cluster) {
+    return cluster.process().info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  private static double seconds(Duration d) {
+    return d.toMillis() / 1000.0;
   }
 
   private static String unauthenticatedRequest(PackagedWebhook cluster, URI uri) {
