@@ -57,10 +57,12 @@ import org.xbill.DNS.Update;
  * </ul>
  *
  * Figures only, printed and written to {@code target/bench-results-memory.txt}; never asserted.
- * {@code -Dbench.nmt=true} adds native memory tracking and writes {@code jcmd} summaries after
- * each load beside it ({@code -Dbench.heapDump=true} also a heap dump of the live objects); {@code -Dbench.jvm="name=FLAGS;..."} measures more settings ({@code
- * @shipped} in FLAGS stands for the shipped options file, {@code env:NAME=VALUE} sets a variable); {@code -Dbench.baseline=DIR} adds the
- * former flags on the jar built in another checkout DIR (e.g. the main branch before a change);
+ * Each load's line also gives the CPU the process used for it. {@code -Dbench.nmt=true} adds native
+ * memory tracking and writes {@code jcmd} summaries after each load beside it ({@code
+ * -Dbench.heapDump=true} also a heap dump of the live objects); {@code
+ * -Dbench.jvm="name=FLAGS;..."} measures more settings ({@code @shipped} in FLAGS stands for the
+ * shipped options file, {@code env:NAME=VALUE} sets a variable); {@code -Dbench.baseline=DIR} adds
+ * the former flags on the jar built in another checkout DIR (e.g. the main branch before a change);
  * {@code -Dbench.only=baseline,shipped} measures only the settings named.
  */
 @ExtendWith(NamedExtension.class)
