@@ -97,6 +97,19 @@ final class ScriptedStreamServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A NOERROR response to {@code request}: its ID, opcode and question, for a script to add records
+   * to (and sign) before sending it.
+   */
+  static Message reply(Message request) {
+    Message response = new Message(request.getHeader().getID());
+    response.getHeader().setFlag(Flags.QR);
+    response.getHeader().setOpcode(request.getHeader().getOpcode());
+    response.getHeader().setRcode(Rcode.NOERROR);
+    response.addRecord(request.getQuestion(), org.xbill.DNS.Section.QUESTION);
+    return response;
+  }
+
   /** One accepted connection, with the reads and writes scripts need. */
   final class Connection implements AutoCloseable {
     private final Socket socket;
@@ -123,12 +136,7 @@ final class ScriptedStreamServer implements AutoCloseable {
 
     /** Answers NOERROR with the request's question, so the client can tell answers apart. */
     void answer(Message request) throws IOException {
-      Message response = new Message(request.getHeader().getID());
-      response.getHeader().setFlag(Flags.QR);
-      response.getHeader().setOpcode(request.getHeader().getOpcode());
-      response.getHeader().setRcode(Rcode.NOERROR);
-      response.addRecord(request.getQuestion(), org.xbill.DNS.Section.QUESTION);
-      send(response);
+      send(reply(request));
     }
 
     /** Writes a message the script built (with records, signed: whatever it needs). */

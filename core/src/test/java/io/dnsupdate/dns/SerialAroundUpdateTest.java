@@ -20,10 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Opcode;
-import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
@@ -117,11 +115,8 @@ class SerialAroundUpdateTest {
       AtomicLong serial,
       CountDownLatch soaAnswered)
       throws Exception {
-    Message response = new Message(request.getHeader().getID());
-    response.getHeader().setFlag(Flags.QR);
-    response.getHeader().setOpcode(request.getHeader().getOpcode());
+    Message response = ScriptedStreamServer.reply(request);
     Record question = request.getQuestion();
-    response.addRecord(question, Section.QUESTION);
     if (request.getHeader().getOpcode() == Opcode.UPDATE) {
       if (kind == Server.RAISES) {
         // as BIND: the query beside the update is answered at once, the update applied later
@@ -143,7 +138,6 @@ class SerialAroundUpdateTest {
         response.addRecord(new TXTRecord(question.getName(), DClass.IN, 60, value), Section.ANSWER);
       }
     }
-    response.getHeader().setRcode(Rcode.NOERROR);
     KEY.signer(Clock.systemUTC()).apply(response, request.getTSIG());
     return response;
   }
