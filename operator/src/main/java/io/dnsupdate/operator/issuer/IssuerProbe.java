@@ -147,17 +147,13 @@ public final class IssuerProbe {
     OutsideGrants outside = null;
     try {
       for (Name zone : attempt.zones) {
-        switch (client.probeLimit(zone)) {
-          case NOT_LIMITED -> {
-            unlimited.add(zone);
-            outside = OutsideGrants.leastLimited(outside, OutsideGrants.Allowed);
-          }
-          case REFUSED_SILENTLY -> {
-            writeChallengeNames(client, zone, settings);
-            outside = OutsideGrants.leastLimited(outside, OutsideGrants.RefusedSilently);
-          }
-          case REFUSED -> outside = OutsideGrants.leastLimited(outside, OutsideGrants.Refused);
+        DnsUpdateClient.Limit limit = client.probeLimit(zone);
+        switch (limit) {
+          case NOT_LIMITED -> unlimited.add(zone);
+          case REFUSED_SILENTLY -> writeChallengeNames(client, zone, settings);
+          case REFUSED -> {}
         }
+        outside = OutsideGrants.leastLimited(outside, OutsideGrants.of(limit));
       }
     } catch (DnsUpdateException e) {
       return new IssuerOutcome(
